@@ -149,6 +149,16 @@ public sealed class Tensor
     /// <summary>Whether this tensor's shape equals <paramref name="shape"/>.</summary>
     public bool HasShape(params ReadOnlySpan<int> shape) => shape.SequenceEqual(_shape);
 
+    /// <summary>
+    /// Returns <paramref name="tensor"/> when it already has <paramref name="shape"/>, else stores and returns a
+    /// new zero tensor of that shape: the workspace idiom that keeps repeated steps allocation-free.
+    /// </summary>
+    public static Tensor Ensure(ref Tensor? tensor, params ReadOnlySpan<int> shape)
+    {
+        if (tensor is null || !tensor.HasShape(shape)) tensor = new Tensor(shape);
+        return tensor;
+    }
+
     /// <summary>A deep copy with its own storage.</summary>
     public Tensor Clone()
     {

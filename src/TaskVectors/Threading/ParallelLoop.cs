@@ -1,0 +1,128 @@
+// ParallelLoop: a fixed set of worker threads that run `for (i = 0; i < count; i++) body.Invoke(i)`
+// together with the calling thread. Unlike Parallel.For it allocates nothing per call (the body is a
+// struct copied into a per-type job object), so steady-state training steps stay allocation-free.
+// Results never depend on the thread count as long as iterations write disjoint outputs.
+namespace TaskVectors.Threading;
+
+/// <summary>
+/// Allocation-free parallel for-loop over a persistent worker pool. One loop runs at a time;
+/// a loop started while another runs (nested, or from another thread) runs inline on its caller.
+/// </summary>
+public static class ParallelLoop
+{
+    /// <summary>Environment variable that sets the number of threads (caller included).</summary>
+    public const string ThreadsVariable = "TASKVECTORS_THREADS";
+
+    private static readonly Lazy<Pool> Shared = new(() => new Pool(ResolveThreads()));
+    private static int _active;
+
+    /// <summary>Threads a loop runs on, the caller included (at least 1).</summary>
+    public static int Threads => Shared.Value.Threads;
+
+    /// <summary>Runs body.Invoke(i) for 0 ≤ i &lt; <paramref name="count"/>, in parallel when it pays.</summary>
+    public static void For<TBody>(int count, TBody body) where TBody : struct, ILoopBody
+    {
+        if (count <= 0) return;
+        var pool = Shared.Value;
+        if (count == 1 || pool.Threads == 1 || Interlocked.CompareExchange(ref _active, 1, 0) != 0)
+        {
+            for (int i = 0; i < count; i++) body.Invoke(i);
+            return;
+        }
+        try
+        {
+            var job = Job<TBody>.Instance;
+            job.Body = body;
+            pool.Run(job, count);
+            job.Body = default;
+        }
+        finally
+        {
+            Volatile.Write(ref _active, 0);
+        }
+    }
+
+    private static int ResolveThreads()
+    {
+        string? text = Environment.GetEnvironmentVariable(ThreadsVariable);
+        if (string.IsNullOrWhiteSpace(text)) return Environment.ProcessorCount;
+        if (!int.TryParse(text, out int n) || n < 1)
+            throw new InvalidOperationException($"{ThreadsVariable}='{text}' is not a positive integer.");
+        return n;
+    }
+
+    private abstract class JobBase
+    {
+        public abstract void Invoke(int index);
+    }
+
+    private sealed class Job<TBody> : JobBase where TBody : struct, ILoopBody
+    {
+        public static readonly Job<TBody> Instance = new();
+        public TBody Body;
+
+        public override void Invoke(int index) => Body.Invoke(index);
+    }
+
+    private sealed class Pool
+    {
+        private readonly SemaphoreSlim _start = new(0);
+        private readonly ManualResetEventSlim _done = new(false);
+        private JobBase? _job;
+        private int _next, _count, _pending;
+        private Exception? _error;
+
+        public Pool(int threads)
+        {
+            Threads = threads;
+            for (int t = 1; t < threads; t++)
+            {
+                var thread = new Thread(WorkerLoop) { IsBackground = true, Name = $"TaskVectors worker {t}" };
+                thread.Start();
+            }
+        }
+
+        public int Threads { get; }
+
+        public void Run(JobBase job, int count)
+        {
+            _job = job;
+            _count = count;
+            _next = -1;
+            _error = null;
+            int helpers = Math.Min(Threads - 1, count - 1);
+            _pending = helpers + 1;
+            _done.Reset();
+            _start.Release(helpers);
+            Work();
+            _done.Wait();
+            _job = null;
+            if (_error is { } e) throw new AggregateException("A parallel loop iteration failed.", e);
+        }
+
+        private void WorkerLoop()
+        {
+            while (true)
+            {
+                _start.Wait();
+                Work();
+            }
+        }
+
+        private void Work()
+        {
+            var job = _job!;
+            try
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref _next)) < _count) job.Invoke(i);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _error, e, null);
+                Volatile.Write(ref _next, _count);
+            }
+            if (Interlocked.Decrement(ref _pending) == 0) _done.Set();
+        }
+    }
+}
