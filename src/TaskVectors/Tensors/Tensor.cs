@@ -159,6 +159,22 @@ public sealed class Tensor
         return tensor;
     }
 
+    /// <summary>
+    /// Like <see cref="Ensure"/> for the shape of <paramref name="like"/> with its last axis replaced by
+    /// <paramref name="last"/>: the output workspace of a layer that maps (…, in) to (…, out).
+    /// </summary>
+    public static Tensor EnsureLastAxis(ref Tensor? tensor, Tensor like, int last)
+    {
+        if (tensor is not null && tensor.Rank == like.Rank && tensor._shape[^1] == last
+            && like.Shape[..^1].SequenceEqual(tensor.Shape[..^1]))
+            return tensor;
+        Span<int> shape = stackalloc int[like.Rank];
+        like.Shape.CopyTo(shape);
+        shape[^1] = last;
+        tensor = new Tensor(shape);
+        return tensor;
+    }
+
     /// <summary>A deep copy with its own storage.</summary>
     public Tensor Clone()
     {
