@@ -38,7 +38,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
     {
         FilePath = filePath;
         HeaderSize = headerSize;
-        Tensors = header.Tensors;
+        Tensors = Array.AsReadOnly(header.Tensors);
         Metadata = header.Metadata.AsReadOnly();
         _byName = header.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         _map = map;
@@ -72,6 +72,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// </summary>
     /// <exception cref="SafetensorsFormatException">The file is not a well-formed safetensors file.</exception>
     /// <exception cref="IOException">The file cannot be opened or read (e.g. <see cref="FileNotFoundException"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The path is a directory or not readable.</exception>
     public static SafetensorsFile Open(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -92,13 +93,15 @@ public sealed unsafe class SafetensorsFile : IDisposable
                 return new SafetensorsFile(fullPath, headerSize, header, null, null);
             }
             var map = MemoryMappedFile.CreateFromFile(stream, mapName: null, capacity: 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            MemoryMappedViewAccessor? view = null;
             try
             {
-                var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+                view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
                 return new SafetensorsFile(fullPath, headerSize, header, map, view);
             }
             catch
             {
+                view?.Dispose();
                 map.Dispose();
                 throw;
             }
@@ -127,6 +130,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>Reads tensor <paramref name="name"/> into a new float32 <see cref="Tensor"/> of its shape (see <see cref="ReadInto"/>).</summary>
     /// <exception cref="KeyNotFoundException">The file holds no such tensor.</exception>
     /// <exception cref="SafetensorsFormatException">The tensor's dtype is not F32, F16, BF16 or F64.</exception>
+    /// <exception cref="NotSupportedException">The tensor has more elements than a <see cref="Tensor"/> can hold (<see cref="Array.MaxLength"/>).</exception>
     /// <exception cref="ObjectDisposedException">The file has been disposed.</exception>
     public Tensor ReadTensor(string name)
     {

@@ -40,6 +40,9 @@ public sealed record SafetensorsTensorInfo(string Name, SafetensorsDType DType, 
         other is not null && Name == other.Name && DType == other.DType && Shape.AsSpan().SequenceEqual(other.Shape.AsSpan())
         && DataBegin == other.DataBegin && DataEnd == other.DataEnd;
 
+    /// <summary>E.g. "fc1.weight: F32 [3072, 768] at [0, 9437184)".</summary>
+    public override string ToString() => $"{Name}: {DType.GetHeaderName()} {ShapeText} at [{DataBegin}, {DataEnd})";
+
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(Name, DType, Shape.Length, DataBegin, DataEnd);
 }

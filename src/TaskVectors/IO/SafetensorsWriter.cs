@@ -1,7 +1,9 @@
 // SafetensorsWriter: float32 tensors → a safetensors file, atomically. The bytes match what the
 // reference implementation (and so safetensors.torch.save_file) writes for the same F32 tensors:
 // tensors sorted by name, compact JSON header padded with spaces to 8 bytes, data back to back.
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using System.Text;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.IO;
@@ -142,7 +144,7 @@ public static class SafetensorsWriter
         {
             var chunk = values.Slice(start, Math.Min(perChunk, values.Length - start));
             for (int i = 0; i < chunk.Length; i++)
-                System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * sizeof(float)), chunk[i]);
+                BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * sizeof(float)), chunk[i]);
             stream.Write(buffer, 0, chunk.Length * sizeof(float));
         }
     }
@@ -153,7 +155,7 @@ public static class SafetensorsWriter
         {
             return SafetensorsHeaderWriter.StrictUtf8.GetBytes(text);
         }
-        catch (System.Text.EncoderFallbackException e)
+        catch (EncoderFallbackException e)
         {
             throw new ArgumentException($"'{text}' contains a lone surrogate and has no UTF-8 form.", paramName, e);
         }
