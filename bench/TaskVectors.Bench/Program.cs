@@ -1,4 +1,14 @@
-// Benchmark entry point: `dotnet run -c Release --project bench/TaskVectors.Bench -- --filter '*Gemm*'`.
+// Benchmark entry point. Quick tables by verb: `dotnet run -c Release --project bench/TaskVectors.Bench -- safetensors-table`;
+// anything else goes to BenchmarkDotNet: `dotnet run -c Release --project bench/TaskVectors.Bench -- --filter '*Gemm*'`.
 using BenchmarkDotNet.Running;
+using TaskVectors.Bench;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+switch (args.FirstOrDefault())
+{
+    case "safetensors-table":
+        SafetensorsTable.Run(args[1..]);
+        break;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+        break;
+}

@@ -1,0 +1,163 @@
+// SafetensorsWriter: float32 tensors → a safetensors file, atomically. The bytes match what the
+// reference implementation (and so safetensors.torch.save_file) writes for the same F32 tensors:
+// tensors sorted by name, compact JSON header padded with spaces to 8 bytes, data back to back.
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using TaskVectors.Tensors;
+
+namespace TaskVectors.IO;
+
+/// <summary>
+/// Writes float32 tensors as a safetensors file (dtype F32). The layout follows the reference
+/// implementation: it sorts tensors by descending dtype alignment, then by name, which for F32 alone is
+/// by name (ordinal on UTF-8 bytes, as Rust compares strings); the order of the input is therefore not
+/// kept. The header lists <c>__metadata__</c> first, then the tensors in data order.
+/// </summary>
+/// <remarks>
+/// The file is written to a temporary file in the target's directory, flushed to disk, then renamed
+/// over the target, so readers see either the old file or the complete new one. If anything fails —
+/// the tensor enumeration throws, the disk fills — the temporary file is deleted and an existing
+/// target is left untouched. On Windows the rename fails while the target is open (e.g. by a
+/// <see cref="SafetensorsFile"/>); on Linux and macOS open readers keep the old contents.
+/// </remarks>
+public static class SafetensorsWriter
+{
+    /// <summary>Writes <paramref name="tensors"/> and optional <paramref name="metadata"/> to <paramref name="path"/>.</summary>
+    /// <param name="path">Target file; replaced atomically if it exists.</param>
+    /// <param name="tensors">Named tensors; names must be distinct, non-empty strings other than "__metadata__".</param>
+    /// <param name="metadata">The <c>__metadata__</c> string map, written with keys sorted ordinally; omitted when null.</param>
+    /// <exception cref="ArgumentException">A name is null, duplicated, reserved or not encodable as UTF-8; a tensor or metadata value is null.</exception>
+    /// <exception cref="IOException">The file cannot be written; the target is unchanged.</exception>
+    public static void Write(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Write(path, tensors, metadata, afterTensor: null);
+
+    /// <summary>Writes the entries of a dictionary (e.g. a model's named parameters); see the tuple overload.</summary>
+    /// <exception cref="ArgumentException">A name is null, duplicated, reserved or not encodable as UTF-8; a tensor or metadata value is null.</exception>
+    /// <exception cref="IOException">The file cannot be written; the target is unchanged.</exception>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        Write(path, tensors.Select(p => (p.Key, p.Value)), metadata, afterTensor: null);
+    }
+
+    /// <summary>The file's bytes, exactly as <see cref="Write(string, IEnumerable{ValueTuple{string, Tensor}}, IReadOnlyDictionary{string, string})"/> stores them.</summary>
+    internal static byte[] Serialize(IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var (header, ordered) = Prepare(tensors, metadata);
+        using var stream = new MemoryStream();
+        WriteBody(stream, header, ordered, afterTensor: null);
+        return stream.ToArray();
+    }
+
+    // afterTensor is a test seam: called after each tensor's data is written, to inject a mid-write failure.
+    internal static void Write(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata, Action<string>? afterTensor)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string fullPath = Path.GetFullPath(path);
+        // Enumerated and validated before any file exists, so a throwing enumeration leaves nothing behind.
+        var (header, ordered) = Prepare(tensors, metadata);
+        long total = header.Length + ordered.Sum(t => (long)t.Tensor.Length * sizeof(float));
+
+        string directory = Path.GetDirectoryName(fullPath)!;
+        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Share = FileShare.None,
+                BufferSize = 1 << 16, // Small writes (header, tiny tensors) are batched; large ones go straight through.
+                PreallocationSize = total,
+            };
+            using (var stream = new FileStream(temporary, options))
+            {
+                WriteBody(stream, header, ordered, afterTensor);
+                stream.Flush(flushToDisk: true); // Durable before the rename makes it visible.
+            }
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch
+        {
+            try { File.Delete(temporary); }
+            catch (IOException) { } // Best effort; the original exception matters more.
+            catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    private static (byte[] Header, List<(string Name, Tensor Tensor)> Ordered) Prepare(
+        IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        var entries = new List<(string Name, byte[] Utf8, Tensor Tensor)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in tensors)
+        {
+            if (name is null) throw new ArgumentException("A tensor name is null.", nameof(tensors));
+            if (tensor is null) throw new ArgumentException($"Tensor '{name}' is null.", nameof(tensors));
+            if (name == SafetensorsFormatException.MetadataKey)
+                throw new ArgumentException($"'{name}' is reserved for the metadata map and cannot name a tensor.", nameof(tensors));
+            if (!seen.Add(name)) throw new ArgumentException($"Tensor name '{name}' appears twice.", nameof(tensors));
+            entries.Add((name, Utf8Bytes(name, nameof(tensors)), tensor));
+        }
+        // Rust orders String by UTF-8 bytes; UTF-16 ordinal order differs for characters above U+D7FF.
+        entries.Sort((a, b) => a.Utf8.AsSpan().SequenceCompareTo(b.Utf8));
+
+        List<KeyValuePair<string, string>>? meta = null;
+        if (metadata is not null)
+        {
+            meta = [];
+            foreach (var pair in metadata)
+            {
+                if (pair.Key is null || pair.Value is null)
+                    throw new ArgumentException("A metadata key or value is null.", nameof(metadata));
+                Utf8Bytes(pair.Key, nameof(metadata));
+                Utf8Bytes(pair.Value, nameof(metadata));
+                meta.Add(pair);
+            }
+            meta.Sort((a, b) => StringComparer.Ordinal.Compare(a.Key, b.Key));
+        }
+
+        var header = SafetensorsHeaderWriter.Build(entries.ConvertAll(e => (e.Name, e.Tensor.Shape.ToArray())), meta);
+        return (header, entries.ConvertAll(e => (e.Name, e.Tensor)));
+    }
+
+    private static void WriteBody(Stream stream, byte[] header, List<(string Name, Tensor Tensor)> ordered, Action<string>? afterTensor)
+    {
+        stream.Write(header);
+        byte[]? swap = BitConverter.IsLittleEndian ? null : new byte[1 << 16];
+        foreach (var (name, tensor) in ordered)
+        {
+            if (swap is null) stream.Write(MemoryMarshal.AsBytes(tensor.Span));
+            else WriteLittleEndian(stream, tensor.Span, swap);
+            afterTensor?.Invoke(name);
+        }
+    }
+
+    // Big-endian hosts: the format is little-endian, so each float is byte-swapped through a buffer.
+    private static void WriteLittleEndian(Stream stream, ReadOnlySpan<float> values, byte[] buffer)
+    {
+        int perChunk = buffer.Length / sizeof(float);
+        for (int start = 0; start < values.Length; start += perChunk)
+        {
+            var chunk = values.Slice(start, Math.Min(perChunk, values.Length - start));
+            for (int i = 0; i < chunk.Length; i++)
+                BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * sizeof(float)), chunk[i]);
+            stream.Write(buffer, 0, chunk.Length * sizeof(float));
+        }
+    }
+
+    private static byte[] Utf8Bytes(string text, string paramName)
+    {
+        try
+        {
+            return SafetensorsHeaderWriter.StrictUtf8.GetBytes(text);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new ArgumentException($"'{text}' contains a lone surrogate and has no UTF-8 form.", paramName, e);
+        }
+    }
+}
