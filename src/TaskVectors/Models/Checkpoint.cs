@@ -1,0 +1,73 @@
+// Checkpoint: strict loading and saving of a model's parameters as safetensors, keyed by their dotted
+// Hugging Face names. Loading validates every name and shape before it writes a single value.
+using TaskVectors.IO;
+using TaskVectors.Layers;
+using TaskVectors.Tensors;
+
+namespace TaskVectors.Models;
+
+/// <summary>Loads and saves <see cref="IParameterized"/> models as safetensors files.</summary>
+public static class Checkpoint
+{
+    /// <summary>
+    /// Tensors Hugging Face stores that are buffers, not parameters (e.g. the int64 "position_ids"), and
+    /// that strict loading therefore ignores.
+    /// </summary>
+    public static IReadOnlyList<string> IgnoredBufferSuffixes { get; } = [".position_ids"];
+
+    /// <summary>
+    /// Loads every parameter of <paramref name="model"/> from <paramref name="path"/>. The file must hold
+    /// exactly the model's parameter names (after removing <paramref name="stripPrefix"/> from the file's
+    /// names, e.g. "bert."), with the same shapes and a float dtype; buffers in
+    /// <see cref="IgnoredBufferSuffixes"/> are skipped. On any difference nothing is loaded.
+    /// </summary>
+    /// <exception cref="CheckpointMismatchException">Names, shapes or dtypes differ; lists every problem.</exception>
+    /// <exception cref="SafetensorsFormatException">The file is not valid safetensors.</exception>
+    public static void Load(IParameterized model, string path, string stripPrefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        using var file = SafetensorsFile.Open(path);
+        var byName = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
+        var unexpected = new List<string>();
+        foreach (var info in file.Tensors)
+        {
+            if (IgnoredBufferSuffixes.Any(s => info.Name.EndsWith(s, StringComparison.Ordinal))) continue;
+            string name = info.Name.StartsWith(stripPrefix, StringComparison.Ordinal) ? info.Name[stripPrefix.Length..] : info.Name;
+            byName[name] = info;
+        }
+        var missing = new List<string>();
+        var misshaped = new List<string>();
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in model.Parameters)
+        {
+            known.Add(p.Name);
+            if (!byName.TryGetValue(p.Name, out var info)) missing.Add($"{p.Name} {p.Value.ShapeText}");
+            else if (!info.Shape.AsSpan().SequenceEqual(p.Value.Shape))
+                misshaped.Add($"{p.Name}: model {p.Value.ShapeText}, file {info.ShapeText}");
+            else if (!info.DType.IsReadableAsSingle())
+                misshaped.Add($"{p.Name}: dtype {info.DType.GetHeaderName()} cannot be read as float32");
+        }
+        foreach (var (name, info) in byName)
+            if (!known.Contains(name)) unexpected.Add($"{info.Name} {info.ShapeText}");
+        if (missing.Count + unexpected.Count + misshaped.Count > 0)
+            throw new CheckpointMismatchException(path, missing, unexpected, misshaped);
+        foreach (var p in model.Parameters) file.ReadInto(byName[p.Name].Name, p.Value.Span);
+    }
+
+    /// <summary>
+    /// Saves every parameter of <paramref name="model"/> to <paramref name="path"/> (float32, atomic write),
+    /// under its dotted name, with <paramref name="metadata"/> in the header.
+    /// </summary>
+    public static void Save(IParameterized model, string path, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in model.Parameters)
+            if (!seen.Add(p.Name)) throw new ArgumentException($"The model has two parameters named '{p.Name}'.", nameof(model));
+        SafetensorsWriter.Write(path, model.Parameters.Select(p => (p.Name, p.Value)), metadata);
+    }
+
+    /// <summary>Copies of every parameter's values, keyed by name (a snapshot such as θ0).</summary>
+    public static Dictionary<string, Tensor> Snapshot(IParameterized model) =>
+        model.Parameters.ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+}
