@@ -152,6 +152,38 @@ public class AttentionKernelsTests
     }
 
     [Fact]
+    public void SoftmaxBackwardRows_MatchesReference()
+    {
+        var p = Random(15, 4 * 9, 2f);
+        AttentionKernels.MaskedSoftmaxRows(p, default, 4, 9);
+        var fast = Random(16, 4 * 9);
+        var slow = (float[])fast.Clone();
+        AttentionKernels.SoftmaxBackwardRows(p, fast, 4, 9);
+        AttentionKernels.SoftmaxBackwardRowsReference(p, slow, 4, 9);
+        ShouldBeClose(fast, slow, 1e-5, "dS");
+        // Each row of the result sums to zero: softmax outputs always sum to one.
+        for (int r = 0; r < 4; r++) ((double)fast.AsSpan(r * 9, 9).ToArray().Sum()).ShouldBe(0, 1e-5);
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(50)]
+    public void MaskedSoftmaxRows_VectorAndTailWidths_MatchReference(int cols)
+    {
+        var mask = new float[cols];
+        for (int j = 0; j < cols; j++) mask[j] = j % 3 == 1 ? 0f : 1f;
+        foreach (var m in new[] { mask, [] })
+        {
+            var fast = Random(17, 5 * cols, 4f);
+            var slow = (float[])fast.Clone();
+            AttentionKernels.MaskedSoftmaxRows(fast, m, 5, cols);
+            AttentionKernels.MaskedSoftmaxRowsReference(slow, m, 5, cols);
+            ShouldBeClose(fast, slow, 1e-6, $"P (cols {cols}, masked {m.Length > 0})");
+        }
+    }
+
+    [Fact]
     public void MaskedSoftmaxRows_EveryKeyMasked_Throws()
     {
         Should.Throw<ArgumentException>(() => AttentionKernels.MaskedSoftmaxRows(new float[6], new float[3], 2, 3))
