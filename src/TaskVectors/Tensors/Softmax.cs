@@ -11,7 +11,15 @@ public static class Softmax
     {
         Check(x.Length, y.Length, rows, cols);
         for (int r = 0; r < rows; r++)
-            TensorPrimitives.SoftMax(x.Slice(r * cols, cols), y.Slice(r * cols, cols));
+        {
+            // TensorPrimitives.SoftMax does not shift by the maximum (exp overflows above ~88), so shift here.
+            var xr = x.Slice(r * cols, cols);
+            var yr = y.Slice(r * cols, cols);
+            float m = TensorPrimitives.Max(xr);
+            TensorPrimitives.Subtract(xr, m, yr);
+            TensorPrimitives.Exp(yr, yr);
+            TensorPrimitives.Divide(yr, TensorPrimitives.Sum(yr), yr);
+        }
     }
 
     /// <summary>y[r, j] = x[r, j] − m_r − log Σ_k exp(x[r, k] − m_r). y may alias x.</summary>
