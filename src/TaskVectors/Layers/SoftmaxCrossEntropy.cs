@@ -38,7 +38,8 @@ public sealed class SoftmaxCrossEntropy
     {
         var (rows, classes) = Validate(logits, labels);
         var p = Tensor.Ensure(ref _probabilities, rows, classes);
-        if (_labels.Length != rows) _labels = new int[rows];
+        // Grow-only, so a smaller last batch does not reallocate on every epoch boundary.
+        if (_labels.Length < rows) _labels = new int[rows];
         labels.CopyTo(_labels);
         _rows = rows;
         _classes = classes;
@@ -55,7 +56,7 @@ public sealed class SoftmaxCrossEntropy
         if (_rows < 0) throw new InvalidOperationException("SoftmaxCrossEntropy: Backward called before Forward.");
         var g = Tensor.Ensure(ref _gradLogits, _rows, _classes);
         if (_rows > 0)
-            CrossEntropyKernels.Backward(_probabilities!.Span, _labels, g.Span, _rows, _classes, LabelSmoothing, gradLoss / _rows);
+            CrossEntropyKernels.Backward(_probabilities!.Span, _labels.AsSpan(0, _rows), g.Span, _rows, _classes, LabelSmoothing, gradLoss / _rows);
         return g;
     }
 

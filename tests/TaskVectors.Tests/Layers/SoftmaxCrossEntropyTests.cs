@@ -54,6 +54,15 @@ public class SoftmaxCrossEntropyTests
         loss.Backward().Span.ToArray().ShouldBe([-0.25f, 0.25f, 0.25f, -0.25f], tolerance: 1e-7f);
     }
 
+    [Fact]
+    public void Backward_AfterASmallerBatch_UsesThatBatchsLabels()
+    {
+        var loss = new SoftmaxCrossEntropy();
+        loss.Forward(new Tensor(4, 2), [0, 0, 0, 0]);
+        loss.Forward(new Tensor(2, 2), [1, 0]);
+        loss.Backward().Span.ToArray().ShouldBe([0.25f, -0.25f, -0.25f, 0.25f], tolerance: 1e-7f);
+    }
+
     [Theory]
     [InlineData(0f)]
     [InlineData(0.2f)]

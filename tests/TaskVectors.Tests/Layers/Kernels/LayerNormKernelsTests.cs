@@ -78,8 +78,9 @@ public class LayerNormKernelsTests
         var (yr, meanR, rstdR) = (new float[rows * cols], new float[rows], new float[rows]);
         LayerNormKernels.Forward(x, gamma, beta, y, mean, rstd, rows, cols, 1e-12f);
         LayerNormKernels.ForwardReference(x, gamma, beta, yr, meanR, rstdR, rows, cols, 1e-12f);
-        for (int r = 0; r < rows; r++) rstd[r].ShouldBe(rstdR[r], 2e-3 * rstdR[r]);
-        Close(y, yr, 2e-2, "y");
+        for (int r = 0; r < rows; r++) rstd[r].ShouldBe(rstdR[r], 1e-6 * rstdR[r]);
+        // The float mean itself is off by up to half an ulp of 300 (1.5e-5), i.e. 1.5e-4 standard deviations.
+        Close(y, yr, 1e-3, "y");
     }
 
     [Fact]
