@@ -8,6 +8,9 @@ switch (args.FirstOrDefault())
     case "safetensors-table":
         SafetensorsTable.Run(args[1..]);
         break;
+    case "vit-table":
+        VitTable.Run(args[1..]);
+        break;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
         break;

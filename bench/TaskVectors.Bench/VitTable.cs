@@ -1,0 +1,147 @@
+// VitTable: the `vit-table` verb. Times a training step (forward + cosine head + cross-entropy +
+// backward), a forward pass and a JVP pass (all parameter tangents set) of the CLIP-layout ViT-tiny
+// (batch 64) and ViT-B/32 (batch 8), printing median milliseconds and GFLOP/s; with --torch it runs
+// bench/pytorch/vit_step.py on the same shapes in the same run and prints our time / PyTorch's time.
+using System.Diagnostics;
+using System.Text.Json;
+using TaskVectors.Blas;
+using TaskVectors.Layers;
+using TaskVectors.Models;
+using TaskVectors.Tensors;
+using TaskVectors.Threading;
+
+namespace TaskVectors.Bench;
+
+internal static class VitTable
+{
+    private const int Classes = 10;
+
+    private static readonly (string Name, VisionTransformerConfig Config, int Batch)[] Configs =
+    [
+        ("vit-tiny", VisionTransformerConfig.Tiny, 64),
+        ("vit-b32", VisionTransformerConfig.B32, 8),
+    ];
+
+    public static void Run(string[] args)
+    {
+        int runs = Option(args, "--runs", 7);
+        bool torch = args.Contains("--torch");
+        string only = OptionText(args, "--configs", "vit-tiny,vit-b32");
+        Console.WriteLine($"ViT steps: gemm={Gemm.Default.Name}, threads={ParallelLoop.Threads}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, median of {runs} runs");
+        Console.WriteLine($"{"config",-9} {"pass",-8} {"ms",9} {"GFLOP/s",8} {"×fwd",6}");
+        var ours = new Dictionary<(string, string), double>();
+        foreach (var (name, config, batch) in Configs.Where(c => only.Split(',').Contains(c.Name)))
+        {
+            var rng = new Rng(0);
+            var model = new VisionTransformer(config);
+            model.Initialize(rng);
+            var images = new Tensor(batch, config.Channels, config.ImageSize, config.ImageSize);
+            rng.FillNormal(images.Span);
+            var labels = Enumerable.Range(0, batch).Select(_ => rng.NextInt(Classes)).ToArray();
+            var classEmbeddings = new Tensor(Classes, config.ProjectionDim);
+            rng.FillNormal(classEmbeddings.Span);
+            var head = new CosineHead("head", classEmbeddings);
+            var loss = new SoftmaxCrossEntropy();
+            var parameters = model.Parameters;
+
+            void Train()
+            {
+                foreach (var p in parameters) p.ZeroGrad();
+                var f = model.Forward(images);
+                loss.Forward(head.Forward(f), labels);
+                model.Backward(head.Backward(loss.Backward()));
+            }
+
+            double forwardFlops = ForwardFlops(config, batch);
+            double fwd = Median(runs, () => model.Forward(images));
+            double train = Median(runs, Train);
+            foreach (var p in parameters)
+            {
+                p.Tangent = new Tensor(p.Value.Shape);
+                rng.FillNormal(p.Tangent.Span, 0f, 1e-3f);
+            }
+            double jvp = Median(runs, () => model.Jvp(images));
+            foreach (var p in parameters) p.Tangent = null;
+
+            // Backward costs about twice the forward's multiply-adds, a JVP about twice the forward's.
+            Row(name, "train", train, 3 * forwardFlops, fwd);
+            Row(name, "forward", fwd, forwardFlops, fwd);
+            Row(name, "jvp", jvp, 2 * forwardFlops, fwd);
+            ours[(name, "train")] = train;
+            ours[(name, "forward")] = fwd;
+            ours[(name, "jvp")] = jvp;
+        }
+        if (torch) CompareWithTorch(ours, only, runs);
+    }
+
+    private static void CompareWithTorch(Dictionary<(string, string), double> ours, string configs, int runs)
+    {
+        string script = Path.Combine(RepositoryRoot(), "bench", "pytorch", "vit_step.py");
+        var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true };
+        foreach (string a in new[] { script, "--configs", configs, "--runs", runs.ToString(), "--threads", Environment.ProcessorCount.ToString() })
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start /usr/bin/python3");
+        Console.WriteLine($"\nPyTorch {Environment.ProcessorCount} threads, same shapes (bench/pytorch/vit_step.py); ratio = ours / PyTorch (< 1: we are faster)");
+        Console.WriteLine($"{"config",-9} {"pass",-8} {"torch ms",9} {"ours ms",9} {"ratio",6}");
+        string? line;
+        while ((line = process.StandardOutput.ReadLine()) is not null)
+        {
+            using var json = JsonDocument.Parse(line);
+            string name = json.RootElement.GetProperty("config").GetString()!;
+            foreach (string pass in new[] { "train", "forward", "jvp" })
+            {
+                double t = json.RootElement.GetProperty(pass + "_s").GetDouble() * 1e3;
+                double o = ours[(name, pass)] * 1e3;
+                Console.WriteLine($"{name,-9} {pass,-8} {t,9:F1} {o,9:F1} {o / t,6:F2}");
+            }
+        }
+        process.WaitForExit();
+        if (process.ExitCode != 0) Console.WriteLine($"PyTorch script exited with {process.ExitCode} (is Debian's python3-torch installed?)");
+    }
+
+    // Multiply-adds ×2 of the forward pass: patch GEMM, per block q/k/v/out, scores and P·V, MLP; projection.
+    private static double ForwardFlops(VisionTransformerConfig c, int batch)
+    {
+        double t = c.Tokens, w = c.Width, m = c.MlpWidth;
+        double patch = 2.0 * c.Patches * c.Channels * c.PatchSize * c.PatchSize * w;
+        double block = 2.0 * t * w * 4 * w + 2.0 * 2 * t * t * w + 2.0 * 2 * t * w * m;
+        return batch * (patch + c.Layers * block + 2.0 * w * c.ProjectionDim);
+    }
+
+    private static void Row(string config, string pass, double seconds, double flops, double forward) =>
+        Console.WriteLine($"{config,-9} {pass,-8} {seconds * 1e3,9:F1} {flops / seconds / 1e9,8:F1} {seconds / forward,6:F2}");
+
+    private static double Median(int runs, Action action)
+    {
+        action();
+        action();
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[runs / 2];
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TaskVectors.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("TaskVectors.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    }
+
+    private static string OptionText(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
