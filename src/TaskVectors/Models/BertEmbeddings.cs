@@ -7,7 +7,7 @@ using TaskVectors.Tensors;
 namespace TaskVectors.Models;
 
 /// <summary>
-/// x[b, t] = dropout(LN(E_word[ids[b, t]] + E_pos[t] + E_type[typeIds[b, t]])), positions t = 0 … T − 1
+/// x[b, t] = dropout(LN(E_word[ids[b, t]] + E_type[typeIds[b, t]] + E_pos[t])), positions t = 0 … T − 1
 /// (Hugging Face's absolute position ids). Parameters, in Hugging Face order:
 /// "{name}.word_embeddings.weight" (V, W), "{name}.position_embeddings.weight" (MaxPositions, W),
 /// "{name}.token_type_embeddings.weight" (TypeVocab, W), "{name}.LayerNorm.weight" and ".bias" (W).
@@ -131,7 +131,7 @@ public sealed class BertEmbeddings : IParameterized
     }
 
     /// <summary>
-    /// Returns x and ẋ = dropout(LN-Jvp(Ė_word[ids] + Ė_pos[t] + Ė_type[typeIds])) with Ė the tables'
+    /// Returns x and ẋ = dropout(LN-Jvp(Ė_word[ids] + Ė_type[typeIds] + Ė_pos[t])) with Ė the tables'
     /// <see cref="Parameter.Tangent"/> (null = 0) and the LayerNorm's parameter tangents; caches like Forward.
     /// </summary>
     /// <exception cref="ArgumentException">See <see cref="Validate"/>.</exception>
@@ -143,23 +143,24 @@ public sealed class BertEmbeddings : IParameterized
         var (position, tanPosition) = Position.Jvp(PositionIds(b, t), b, t);
         var (type, tanType) = TokenType.Jvp(batch.TokenTypeIds, b, t);
         var sum = Tensor.Ensure(ref _sum, b, t, Width);
-        TensorMath.Add(word.Span, position.Span, sum.Span);
-        TensorMath.AddInPlace(type.Span, sum.Span);
+        TensorMath.Add(word.Span, type.Span, sum.Span);
+        TensorMath.AddInPlace(position.Span, sum.Span);
         var tanSum = Tensor.Ensure(ref _tanSum, b, t, Width);
-        TensorMath.Add(tanWord.Span, tanPosition.Span, tanSum.Span);
-        TensorMath.AddInPlace(tanType.Span, tanSum.Span);
+        TensorMath.Add(tanWord.Span, tanType.Span, tanSum.Span);
+        TensorMath.AddInPlace(tanPosition.Span, tanSum.Span);
         var (normed, tanNormed) = Norm.Jvp(sum, tanSum);
         return Dropout.Jvp(normed, tanNormed);
     }
 
-    // word[ids] + position[t] + type[typeIds] into the (B, T, W) workspace.
+    // (word[ids] + type[typeIds]) + position[t] into the (B, T, W) workspace, summed in Hugging Face's
+    // order so float rounding matches theirs.
     private Tensor Embed(TextBatch batch)
     {
         Validate(batch);
         int b = batch.Batch, t = batch.SequenceLength;
         var sum = Tensor.Ensure(ref _sum, b, t, Width);
-        TensorMath.Add(Word.Forward(batch.InputIds, b, t).Span, Position.Forward(PositionIds(b, t), b, t).Span, sum.Span);
-        TensorMath.AddInPlace(TokenType.Forward(batch.TokenTypeIds, b, t).Span, sum.Span);
+        TensorMath.Add(Word.Forward(batch.InputIds, b, t).Span, TokenType.Forward(batch.TokenTypeIds, b, t).Span, sum.Span);
+        TensorMath.AddInPlace(Position.Forward(PositionIds(b, t), b, t).Span, sum.Span);
         return sum;
     }
 
