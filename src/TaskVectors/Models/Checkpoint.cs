@@ -15,25 +15,33 @@ public static class Checkpoint
     /// </summary>
     public static IReadOnlyList<string> IgnoredBufferSuffixes { get; } = [".position_ids"];
 
+    /// <summary>Loads strictly with exact names, after removing <paramref name="stripPrefix"/> from the file's names.</summary>
+    /// <exception cref="CheckpointMismatchException">Names, shapes or dtypes differ; lists every problem.</exception>
+    /// <exception cref="SafetensorsFormatException">The file is not valid safetensors.</exception>
+    public static void Load(IParameterized model, string path, string stripPrefix) =>
+        Load(model, path, CheckpointLoadOptions.Exact with { StripPrefix = stripPrefix });
+
     /// <summary>
-    /// Loads every parameter of <paramref name="model"/> from <paramref name="path"/>. The file must hold
-    /// exactly the model's parameter names (after removing <paramref name="stripPrefix"/> from the file's
-    /// names, e.g. "bert."), with the same shapes and a float dtype; buffers in
-    /// <see cref="IgnoredBufferSuffixes"/> are skipped. On any difference nothing is loaded.
+    /// Loads every parameter of <paramref name="model"/> from <paramref name="path"/>. After the name mapping of
+    /// <paramref name="options"/> (default: exact names plus legacy LayerNorm names), the file must hold exactly the
+    /// model's parameter names, with the same shapes and a float dtype; buffers in <see cref="IgnoredBufferSuffixes"/>
+    /// are skipped. On any difference nothing is loaded.
     /// </summary>
     /// <exception cref="CheckpointMismatchException">Names, shapes or dtypes differ; lists every problem.</exception>
     /// <exception cref="SafetensorsFormatException">The file is not valid safetensors.</exception>
-    public static void Load(IParameterized model, string path, string stripPrefix = "")
+    public static void Load(IParameterized model, string path, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        options ??= new CheckpointLoadOptions();
         using var file = SafetensorsFile.Open(path);
         var byName = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
         var unexpected = new List<string>();
         foreach (var info in file.Tensors)
         {
             if (IgnoredBufferSuffixes.Any(s => info.Name.EndsWith(s, StringComparison.Ordinal))) continue;
-            string name = info.Name.StartsWith(stripPrefix, StringComparison.Ordinal) ? info.Name[stripPrefix.Length..] : info.Name;
-            byName[name] = info;
+            string? name = options.Map(info.Name);
+            if (name is null) continue;
+            if (!byName.TryAdd(name, info)) unexpected.Add($"{info.Name} {info.ShapeText} (maps to '{name}' like {byName[name].Name})");
         }
         var missing = new List<string>();
         var misshaped = new List<string>();

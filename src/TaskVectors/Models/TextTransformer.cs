@@ -117,14 +117,15 @@ public sealed class TextTransformer : IEmbeddingModel<TextBatch>
 
     /// <summary>
     /// Creates a model of shape <paramref name="config"/> and loads it strictly from the safetensors file
-    /// <paramref name="path"/>, whose names (after removing <paramref name="stripPrefix"/>, e.g. "bert." for
-    /// a BertFor… checkpoint) must be exactly BertModel's; "embeddings.position_ids" buffers are ignored.
+    /// <paramref name="path"/>, whose names (after the mapping of <paramref name="options"/>, by default
+    /// <see cref="CheckpointLoadOptions.HuggingFaceBert"/>: strip "bert.", skip "cls." and "classifier." heads, map
+    /// legacy "LayerNorm.gamma/beta") must be exactly BertModel's; "embeddings.position_ids" buffers are ignored.
     /// </summary>
     /// <exception cref="CheckpointMismatchException">Lists every missing, unexpected and mis-shaped tensor.</exception>
-    public static TextTransformer Load(string path, TextTransformerConfig config, TextPooling pooling = TextPooling.Pooler, string stripPrefix = "", ulong dropoutSeed = 0)
+    public static TextTransformer Load(string path, TextTransformerConfig config, TextPooling pooling = TextPooling.Pooler, CheckpointLoadOptions? options = null, ulong dropoutSeed = 0)
     {
         var model = new TextTransformer(config, pooling, dropoutSeed);
-        Checkpoint.Load(model, path, stripPrefix);
+        Checkpoint.Load(model, path, options ?? CheckpointLoadOptions.HuggingFaceBert);
         return model;
     }
 

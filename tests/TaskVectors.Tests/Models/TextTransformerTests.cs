@@ -257,7 +257,7 @@ public sealed class TextTransformerTests : IDisposable
         SafetensorsWriter.Write(path, source.Parameters.Select(p => ("bert." + p.Name, p.Value))
             .Append(("bert.embeddings.position_ids", new Tensor(1, 16))));
         Should.Throw<CheckpointMismatchException>(() => TextTransformer.Load(path, BertReference.Tiny)).Missing.Count.ShouldBe(source.Parameters.Count);
-        var loaded = TextTransformer.Load(path, BertReference.Tiny, stripPrefix: "bert.");
+        var loaded = TextTransformer.Load(path, BertReference.Tiny, options: CheckpointLoadOptions.Exact with { StripPrefix = "bert." });
         var batch = BertReference.Batch();
         loaded.Forward(batch).Span.ToArray().ShouldBe(source.Forward(batch).Span.ToArray());
     }

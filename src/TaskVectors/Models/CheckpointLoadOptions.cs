@@ -1,0 +1,40 @@
+// CheckpointLoadOptions: how a checkpoint's tensor names map onto a model's parameter names: a
+// prefix to strip ("bert."), prefixes of tensors to skip (task heads such as "cls." or "classifier."),
+// and the legacy LayerNorm names older BERT files still carry (".gamma"/".beta").
+namespace TaskVectors.Models;
+
+/// <summary>Name mapping applied by <see cref="Checkpoint.Load(Layers.IParameterized, string, CheckpointLoadOptions?)"/>.</summary>
+public sealed record CheckpointLoadOptions
+{
+    /// <summary>Removed from the start of every file name that has it (e.g. "bert.").</summary>
+    public string StripPrefix { get; init; } = "";
+
+    /// <summary>File tensors whose (unstripped) name starts with one of these are skipped, not reported as unexpected.</summary>
+    public IReadOnlyList<string> IgnorePrefixes { get; init; } = [];
+
+    /// <summary>Maps "LayerNorm.gamma" → "LayerNorm.weight" and "LayerNorm.beta" → "LayerNorm.bias" (old BERT checkpoints).</summary>
+    public bool MapLegacyLayerNormNames { get; init; } = true;
+
+    /// <summary>Exact names, no mapping.</summary>
+    public static CheckpointLoadOptions Exact { get; } = new() { MapLegacyLayerNormNames = false };
+
+    /// <summary>
+    /// A Hugging Face BERT checkpoint (BertModel, BertForPreTraining or BertForSequenceClassification): strips
+    /// "bert.", skips the "cls." pre-training heads and the "classifier." head, maps legacy LayerNorm names.
+    /// </summary>
+    public static CheckpointLoadOptions HuggingFaceBert { get; } = new() { StripPrefix = "bert.", IgnorePrefixes = ["cls.", "classifier."] };
+
+    /// <summary>The model parameter name for file tensor <paramref name="fileName"/>, or null when it is skipped.</summary>
+    public string? Map(string fileName)
+    {
+        foreach (string prefix in IgnorePrefixes)
+            if (fileName.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        string name = StripPrefix.Length > 0 && fileName.StartsWith(StripPrefix, StringComparison.Ordinal) ? fileName[StripPrefix.Length..] : fileName;
+        if (MapLegacyLayerNormNames && name.Contains("LayerNorm.", StringComparison.Ordinal))
+        {
+            if (name.EndsWith("LayerNorm.gamma", StringComparison.Ordinal)) return name[..^"gamma".Length] + "weight";
+            if (name.EndsWith("LayerNorm.beta", StringComparison.Ordinal)) return name[..^"beta".Length] + "bias";
+        }
+        return name;
+    }
+}
