@@ -37,5 +37,5 @@ public static class Gemm
         }
     }
 
-    private static IGemm Fallback() => ReferenceGemm.Instance;
+    private static IGemm Fallback() => ManagedGemm.Instance;
 }

@@ -1,0 +1,152 @@
+// ManagedGemm: C (m×n, ldc) = α·op(A) (m×k)·op(B) (k×n) + β·C in C#, GotoBLAS/BLIS style.
+// Loops, outermost first: columns of op(B) in blocks of Nc (packed into Nr-column panels), k in
+// blocks of at most Kc, rows of op(A) in blocks of McOuter (packed into Mr-row panels); then one
+// parallel pass packs and one parallel pass runs the 6×16 micro-kernel over (row block, column
+// block) work items. k is never split across threads and block sizes do not depend on the thread
+// count, so results are bit-identical for any number of threads.
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using TaskVectors.Threading;
+
+namespace TaskVectors.Blas;
+
+/// <summary>
+/// Managed single-precision GEMM: C[i, j] ← α · Σ_p op(A)[i, p] · op(B)[p, j] + β · C[i, j],
+/// row-major with the storage rules of <see cref="IGemm"/>. Operands are packed into cache-sized
+/// panels (transposes and leading dimensions are resolved there), the product runs in a 6×16
+/// Vector256 register tile (FMA when the CPU has it, multiply+add otherwise, scalar without
+/// Vector256 acceleration) and the work is spread over <see cref="ParallelLoop"/>'s threads.
+/// Each C element is accumulated over k in a fixed order whatever the thread count, so results are
+/// deterministic. When β = 0, C is not read; when k = 0 or α = 0, C ← β·C and A, B are not read.
+/// Packing buffers are per calling thread and reused, so repeated calls allocate nothing.
+/// Safe to call from several threads at once and from inside a <see cref="ParallelLoop"/> body.
+/// </summary>
+public sealed unsafe class ManagedGemm : IGemm
+{
+    private const int Mr = GemmMicroKernel.Mr, Nr = GemmMicroKernel.Nr;
+
+    private readonly bool _singleThreaded;
+    private readonly delegate*<int, float*, float*, float*, int, int, int, float, float, void> _kernel;
+
+    /// <summary>Creates a provider using every <see cref="ParallelLoop"/> thread and the best kernel of this CPU.</summary>
+    public ManagedGemm()
+        : this(singleThreaded: false, BestKernel)
+    {
+    }
+
+    /// <summary>Creates a provider; tests use it to force one thread or a slower kernel.</summary>
+    internal ManagedGemm(bool singleThreaded, GemmKernelKind kernel)
+    {
+        if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"The {kernel} GEMM kernel needs hardware this CPU lacks.");
+        _singleThreaded = singleThreaded;
+        Kernel = kernel;
+        _kernel = kernel switch
+        {
+            GemmKernelKind.Fused => &GemmMicroKernel.Vector<FusedMultiplyAdd>,
+            GemmKernelKind.Separate => &GemmMicroKernel.Vector<SeparateMultiplyAdd>,
+            _ => &GemmMicroKernel.Scalar,
+        };
+    }
+
+    /// <summary>The shared instance.</summary>
+    public static ManagedGemm Instance { get; } = new();
+
+    /// <inheritdoc />
+    public string Name => "managed";
+
+    /// <summary>The micro-kernel this instance runs.</summary>
+    internal GemmKernelKind Kernel { get; }
+
+    /// <summary>The fastest micro-kernel this CPU runs.</summary>
+    internal static GemmKernelKind BestKernel =>
+        !Vector256.IsHardwareAccelerated ? GemmKernelKind.Scalar
+        : Fma.IsSupported ? GemmKernelKind.Fused
+        : GemmKernelKind.Separate;
+
+    /// <summary>Whether this CPU can run <paramref name="kind"/>.</summary>
+    internal static bool IsSupported(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Fused => Vector256.IsHardwareAccelerated && Fma.IsSupported,
+        GemmKernelKind.Separate => Vector256.IsHardwareAccelerated,
+        _ => true,
+    };
+
+    /// <inheritdoc />
+    public void Sgemm(Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc)
+    {
+        GemmArguments.Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            GemmEdge.ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+
+        var workspace = GemmWorkspace.Current;
+        bool parallel = !_singleThreaded && (long)m * n * k >= GemmBlocking.ParallelThreshold;
+        int kcMax = GemmBlocking.Split(k, GemmBlocking.Kc, 1);
+        int mcMax = Math.Min(m, GemmBlocking.McOuter), ncMax = Math.Min(n, GemmBlocking.Nc);
+        workspace.Ensure((long)GemmBlocking.CeilDiv(mcMax, Mr) * Mr * kcMax, (long)GemmBlocking.CeilDiv(ncMax, Nr) * Nr * kcMax);
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            var pack = new GemmPackBody
+            {
+                A = pa, B = pb, PackedA = workspace.PackedA, PackedB = workspace.PackedB,
+                Lda = lda, Ldb = ldb, TransA = transA != Transpose.None, TransB = transB != Transpose.None,
+            };
+            var compute = new GemmComputeBody
+            {
+                Kernel = _kernel, PackedA = workspace.PackedA, PackedB = workspace.PackedB, C = pc, Ldc = ldc, Alpha = alpha,
+            };
+            for (int jc = 0; jc < n; jc += GemmBlocking.Nc)
+            {
+                int nc = Math.Min(GemmBlocking.Nc, n - jc);
+                for (int p0 = 0; p0 < k; p0 += kcMax)
+                {
+                    int kc = Math.Min(kcMax, k - p0);
+                    for (int ic0 = 0; ic0 < m; ic0 += GemmBlocking.McOuter)
+                    {
+                        int mc = Math.Min(GemmBlocking.McOuter, m - ic0);
+                        // B's block is packed once per (jc, p0) and reused by every row block of A.
+                        pack.Pc = p0;
+                        pack.Kc = kc;
+                        pack.Ic0 = ic0;
+                        pack.Mc = mc;
+                        pack.Jc = jc;
+                        pack.Nc = ic0 == 0 ? nc : 0;
+                        pack.AItems = GemmBlocking.CeilDiv(GemmBlocking.CeilDiv(mc, Mr), GemmBlocking.APanelsPerItem);
+                        int bItems = GemmBlocking.CeilDiv(GemmBlocking.CeilDiv(pack.Nc, Nr), GemmBlocking.BPanelsPerItem);
+                        Run(parallel, pack.AItems + bItems, pack);
+
+                        compute.Kc = kc;
+                        compute.Ic0 = ic0;
+                        compute.Mc = mc;
+                        compute.Jc = jc;
+                        compute.Nc = nc;
+                        compute.Beta = p0 == 0 ? beta : 1f;
+                        compute.RowBlock = GemmBlocking.Split(mc, GemmBlocking.Mc, Mr);
+                        compute.ColBlock = GemmBlocking.Split(nc, GemmBlocking.Nb, Nr);
+                        compute.RowBlocks = GemmBlocking.CeilDiv(mc, compute.RowBlock);
+                        int items = compute.RowBlocks * GemmBlocking.CeilDiv(nc, compute.ColBlock);
+                        Run(parallel, items, compute);
+                    }
+                }
+            }
+        }
+    }
+
+    private static void Run<TBody>(bool parallel, int count, TBody body) where TBody : struct, ILoopBody
+    {
+        if (parallel)
+        {
+            ParallelLoop.For(count, body);
+            return;
+        }
+        for (int i = 0; i < count; i++) body.Invoke(i);
+    }
+}
