@@ -3,21 +3,21 @@ using TaskVectors.Blas;
 
 namespace TaskVectors.Bench;
 
-/// <summary>A GEMM problem size with its operand transposes.</summary>
-public sealed record GemmShape(string Label, int M, int N, int K, Transpose TransA = Transpose.None, Transpose TransB = Transpose.None)
+/// <summary>A GEMM problem size with its operand transposes; <see cref="Label"/> is short for BenchmarkDotNet's columns.</summary>
+public sealed record GemmShape(string Layer, int M, int N, int K, Transpose TransA = Transpose.None, Transpose TransB = Transpose.None)
 {
     /// <summary>The shapes both the table and the BenchmarkDotNet class run: squares, then ViT-B/32 layers.</summary>
     public static IReadOnlyList<GemmShape> All { get; } =
     [
-        new("square 256", 256, 256, 256),
-        new("square 512", 512, 512, 512),
-        new("square 1024", 1024, 1024, 1024),
-        new("square 2048", 2048, 2048, 2048),
-        new("ViT fc1 197x768·768x3072", 197, 3072, 768),
-        new("ViT fc2 197x3072·3072x768", 197, 768, 3072),
-        new("ViT attn 197x768·768x768", 197, 768, 768),
-        new("ViT fc1 X·Wᵀ (B transposed)", 197, 3072, 768, Transpose.None, Transpose.Transpose),
-        new("ViT fc1 dYᵀ·X (A transposed)", 3072, 768, 197, Transpose.Transpose, Transpose.None),
+        new("square", 256, 256, 256),
+        new("square", 512, 512, 512),
+        new("square", 1024, 1024, 1024),
+        new("square", 2048, 2048, 2048),
+        new("ViT-B fc1 X·W", 197, 3072, 768),
+        new("ViT-B fc2 X·W", 197, 768, 3072),
+        new("ViT-B q/k/v/out X·W", 197, 768, 768),
+        new("ViT-B fc1 X·Wᵀ", 197, 3072, 768, Transpose.None, Transpose.Transpose),
+        new("ViT-B fc1 dW = dYᵀ·X", 3072, 768, 197, Transpose.Transpose, Transpose.None),
     ];
 
     /// <summary>Floating-point operations of one call (a multiply and an add per term).</summary>
@@ -29,5 +29,10 @@ public sealed record GemmShape(string Label, int M, int N, int K, Transpose Tran
     /// <inheritdoc cref="Lda"/>
     public int Ldb => TransB == Transpose.None ? N : K;
 
+    /// <summary>"m197 n3072 k768 NT": sizes, then the transposes (N/T for A, B) when any is set.</summary>
+    public string Label => $"m{M} n{N} k{K}" + (TransA == Transpose.None && TransB == Transpose.None ? "" : $" {Letter(TransA)}{Letter(TransB)}");
+
     public override string ToString() => Label;
+
+    private static char Letter(Transpose t) => t == Transpose.None ? 'N' : 'T';
 }

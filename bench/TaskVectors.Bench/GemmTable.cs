@@ -39,8 +39,8 @@ public static class GemmTable
         Console.WriteLine($"OpenBLAS: {openBlas!.Config} ({openBlas.Threads} threads, OPENBLAS_CORETYPE={Environment.GetEnvironmentVariable("OPENBLAS_CORETYPE") ?? "unset"})");
         Console.WriteLine($"managed: {managed.Kernel} 6x16 kernel, {ParallelLoop.Threads} threads; {Environment.ProcessorCount} cores; median of {runs} runs, each ≥ {minMs} ms");
         Console.WriteLine();
-        Console.WriteLine($"{"shape",-32} {"openblas GF/s",14} {"managed GF/s",13} {"managed/openblas",17} {"max |diff|",11}");
-        foreach (var shape in GemmShape.All.Where(s => s.Label.Contains(filter, StringComparison.OrdinalIgnoreCase)))
+        Console.WriteLine($"{"shape",-20} {"layer",-21} {"openblas GF/s",14} {"managed GF/s",13} {"managed/openblas",17} {"max |diff|",11}");
+        foreach (var shape in GemmShape.All.Where(s => (s.Label + " " + s.Layer).Contains(filter, StringComparison.OrdinalIgnoreCase)))
         {
             var x = new GemmOperands(shape);
             x.Run(openBlas);
@@ -60,7 +60,7 @@ public static class GemmTable
                 managedRates[r] = Measure(x, managed, minMs);
             }
             double blas = Median(blasRates), mine = Median(managedRates);
-            Console.WriteLine($"{shape.Label,-32} {blas,14:F1} {mine,13:F1} {mine / blas,16:P0} {diff,11:G3}");
+            Console.WriteLine($"{shape.Label,-20} {shape.Layer,-21} {blas,14:F1} {mine,13:F1} {mine / blas,16:P0} {diff,11:G3}");
         }
         return 0;
     }

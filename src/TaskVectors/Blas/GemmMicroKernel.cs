@@ -7,6 +7,7 @@
 // GEMM's first calls would otherwise run (and be timed) in it until tiering catches up.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace TaskVectors.Blas;
 
@@ -28,6 +29,15 @@ internal static unsafe class GemmMicroKernel
         // The sums leave registers through a scratch tile: with the write-out in the same method the
         // JIT spilled all 12 accumulators inside the k loop.
         float* acc = stackalloc float[Mr * Nr];
+        if (Sse.IsSupported)
+        {
+            // Start fetching the C tile now; it is needed only after the k loop.
+            for (int i = 0; i < rows; i++)
+            {
+                Sse.Prefetch0(c + (long)i * ldc);
+                Sse.Prefetch0(c + (long)i * ldc + cols - 1);
+            }
+        }
         Accumulate<TOp>(kc, a, b, acc);
         var va = Vector256.Create(alpha);
         var vb = Vector256.Create(beta);

@@ -1,8 +1,10 @@
-// GemmWorkspace: the packed-panel buffers of ManagedGemm, one pair per calling thread. A GEMM packs
-// its op(A) block (up to McOuter×Kc floats) and op(B) block (up to Nc×Kc floats) here; the workers of
-// its parallel loops read them through raw pointers, so the arrays are pinned and 64-byte aligned.
-// They are allocated on a thread's first GEMM and grown only when a larger one comes, so repeated
-// GEMMs allocate nothing; a GEMM nested inside a parallel loop body uses its own thread's pair.
+// GemmWorkspace: the packed-panel buffers of ManagedGemm, one set per thread. The calling thread
+// packs its op(A) block (up to McOuter×Kc floats) into PackedA, which the workers of its parallel
+// loop read; each thread running a compute item packs that item's op(B) columns (up to Nb×Kc
+// floats) into its own B buffer. Buffers are pinned (read through raw pointers), 64-byte aligned,
+// allocated on a thread's first GEMM and grown only when a larger one comes, so repeated GEMMs
+// allocate nothing. No thread ever runs items of two GEMMs at once (a GEMM started inside a
+// parallel loop body runs inline), so one set per thread is never shared.
 using System.Runtime.CompilerServices;
 
 namespace TaskVectors.Blas;
@@ -17,21 +19,24 @@ internal sealed unsafe class GemmWorkspace
 
     private float[]? _a;
     private float[]? _b;
+    private float* _packedA;
+    private float* _packedB;
 
     /// <summary>The calling thread's workspace.</summary>
     public static GemmWorkspace Current => t_current ??= new GemmWorkspace();
 
-    /// <summary>Start of the packed A block (valid after <see cref="Ensure"/>).</summary>
-    public float* PackedA { get; private set; }
-
-    /// <summary>Start of the packed B block (valid after <see cref="Ensure"/>).</summary>
-    public float* PackedB { get; private set; }
-
-    /// <summary>Makes room for at least the given numbers of floats, keeping larger buffers.</summary>
-    public void Ensure(long aFloats, long bFloats)
+    /// <summary>The packed-A buffer, at least <paramref name="floats"/> long.</summary>
+    public float* EnsureA(long floats)
     {
-        if (_a is null || _a.Length - AlignFloats < aFloats) PackedA = Allocate(aFloats, out _a);
-        if (_b is null || _b.Length - AlignFloats < bFloats) PackedB = Allocate(bFloats, out _b);
+        if (_a is null || _a.Length - AlignFloats < floats) _packedA = Allocate(floats, out _a);
+        return _packedA;
+    }
+
+    /// <summary>The packed-B buffer, at least <paramref name="floats"/> long.</summary>
+    public float* EnsureB(long floats)
+    {
+        if (_b is null || _b.Length - AlignFloats < floats) _packedB = Allocate(floats, out _b);
+        return _packedB;
     }
 
     private static float* Allocate(long floats, out float[] array)

@@ -1,9 +1,9 @@
 // ManagedGemm: C (m×n, ldc) = α·op(A) (m×k)·op(B) (k×n) + β·C in C#, GotoBLAS/BLIS style.
-// Loops, outermost first: columns of op(B) in blocks of Nc (packed into Nr-column panels), k in
-// blocks of at most Kc, rows of op(A) in blocks of McOuter (packed into Mr-row panels); then one
-// parallel pass packs and one parallel pass runs the 6×16 micro-kernel over (row block, column
-// block) work items. k is never split across threads and block sizes do not depend on the thread
-// count, so results are bit-identical for any number of threads.
+// Loops, outermost first: k in blocks of at most Kc, rows of op(A) in chunks of McOuter; for each,
+// one parallel pass packs the A chunk into Mr-row panels and one parallel pass runs column blocks
+// of C, each packing its op(B) columns into Nr-column panels and calling the 6×16 micro-kernel.
+// k is never split across threads and the k blocks do not depend on the thread count, so results
+// are bit-identical for any number of threads.
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using TaskVectors.Threading;
@@ -84,57 +84,46 @@ public sealed unsafe class ManagedGemm : IGemm
             return;
         }
 
-        var workspace = GemmWorkspace.Current;
         bool parallel = !_singleThreaded && (long)m * n * k >= GemmBlocking.ParallelThreshold;
+        int minItems = parallel ? GemmBlocking.ItemsPerThread * ParallelLoop.Threads : 1;
         int kcMax = GemmBlocking.Split(k, GemmBlocking.Kc, 1);
-        int mcMax = Math.Min(m, GemmBlocking.McOuter), ncMax = Math.Min(n, GemmBlocking.Nc);
-        workspace.Ensure((long)GemmBlocking.CeilDiv(mcMax, Mr) * Mr * kcMax, (long)GemmBlocking.CeilDiv(ncMax, Nr) * Nr * kcMax);
+        int mcMax = Math.Min(m, GemmBlocking.McOuter);
+        float* packedA = GemmWorkspace.Current.EnsureA((long)GemmBlocking.CeilDiv(mcMax, Mr) * Mr * kcMax);
+
+        // Work items are column blocks of C (each packs its own B columns), and also row parts
+        // when there are too few columns to keep every thread busy.
+        int colBlock = GemmBlocking.Split(n, GemmBlocking.Nb, Nr, minItems);
+        int colBlocks = GemmBlocking.CeilDiv(n, colBlock);
 
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            var pack = new GemmPackBody
-            {
-                A = pa, B = pb, PackedA = workspace.PackedA, PackedB = workspace.PackedB,
-                Lda = lda, Ldb = ldb, TransA = transA != Transpose.None, TransB = transB != Transpose.None,
-            };
+            var pack = new GemmPackABody { A = pa, PackedA = packedA, Lda = lda, TransA = transA != Transpose.None };
             var compute = new GemmComputeBody
             {
-                Kernel = _kernel, PackedA = workspace.PackedA, PackedB = workspace.PackedB, C = pc, Ldc = ldc, Alpha = alpha,
+                Kernel = _kernel, B = pb, PackedA = packedA, C = pc, Ldb = ldb, Ldc = ldc, N = n,
+                ColBlock = colBlock, ColBlocks = colBlocks, TransB = transB != Transpose.None, Alpha = alpha,
             };
-            for (int jc = 0; jc < n; jc += GemmBlocking.Nc)
+            for (int p0 = 0; p0 < k; p0 += kcMax)
             {
-                int nc = Math.Min(GemmBlocking.Nc, n - jc);
-                for (int p0 = 0; p0 < k; p0 += kcMax)
+                int kc = Math.Min(kcMax, k - p0);
+                for (int ic0 = 0; ic0 < m; ic0 += GemmBlocking.McOuter)
                 {
-                    int kc = Math.Min(kcMax, k - p0);
-                    for (int ic0 = 0; ic0 < m; ic0 += GemmBlocking.McOuter)
-                    {
-                        int mc = Math.Min(GemmBlocking.McOuter, m - ic0);
-                        // B's block is packed once per (jc, p0) and reused by every row block of A.
-                        pack.Pc = p0;
-                        pack.Kc = kc;
-                        pack.Ic0 = ic0;
-                        pack.Mc = mc;
-                        pack.Jc = jc;
-                        pack.Nc = ic0 == 0 ? nc : 0;
-                        pack.AItems = GemmBlocking.CeilDiv(GemmBlocking.CeilDiv(mc, Mr), GemmBlocking.APanelsPerItem);
-                        int bItems = GemmBlocking.CeilDiv(GemmBlocking.CeilDiv(pack.Nc, Nr), GemmBlocking.BPanelsPerItem);
-                        Run(parallel, pack.AItems + bItems, pack);
+                    int mc = Math.Min(GemmBlocking.McOuter, m - ic0);
+                    pack.Pc = p0;
+                    pack.Kc = kc;
+                    pack.Ic0 = ic0;
+                    pack.Mc = mc;
+                    Run(parallel, pack.Items, pack);
 
-                        compute.Kc = kc;
-                        compute.Ic0 = ic0;
-                        compute.Mc = mc;
-                        compute.Jc = jc;
-                        compute.Nc = nc;
-                        compute.Beta = p0 == 0 ? beta : 1f;
-                        compute.RowBlock = GemmBlocking.Split(mc, GemmBlocking.Mc, Mr);
-                        compute.ColBlock = GemmBlocking.Split(nc, GemmBlocking.Nb, Nr);
-                        compute.RowBlocks = GemmBlocking.CeilDiv(mc, compute.RowBlock);
-                        int items = compute.RowBlocks * GemmBlocking.CeilDiv(nc, compute.ColBlock);
-                        Run(parallel, items, compute);
-                    }
+                    compute.Pc = p0;
+                    compute.Kc = kc;
+                    compute.Ic0 = ic0;
+                    compute.Mc = mc;
+                    compute.Beta = p0 == 0 ? beta : 1f; // later k blocks add to the partial sums
+                    compute.RowPart = GemmBlocking.Split(mc, mc, Mr, GemmBlocking.CeilDiv(minItems, colBlocks));
+                    Run(parallel, compute.Items, compute);
                 }
             }
         }
