@@ -3,7 +3,7 @@
 //   C[i, j] ← α · Σ_{p<kc} a(p, i)·b(p, j) + β · C[i, j]   for i < rows ≤ Mr, j < cols ≤ Nr,
 // with C's row stride ldc, and never reads C when β = 0. The 6×16 tile keeps 12 Vector256
 // accumulators, 2 B vectors and 1 broadcast of A in registers: the 16 ymm registers of AVX2.
-// Hot methods here are AggressiveOptimization: tier-0 code of intrinsics is ~30× slower, and a
+// Hot methods here are AggressiveOptimization: tier-0 code of intrinsics is over 10× slower, and a
 // GEMM's first calls would otherwise run (and be timed) in it until tiering catches up.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;

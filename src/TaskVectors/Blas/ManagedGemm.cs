@@ -28,12 +28,6 @@ public sealed unsafe class ManagedGemm : IGemm
     private readonly bool _singleThreaded;
     private readonly delegate*<int, float*, float*, float*, int, int, int, float, float, void> _kernel;
 
-    /// <summary>Creates a provider using every <see cref="ParallelLoop"/> thread and the best kernel of this CPU.</summary>
-    public ManagedGemm()
-        : this(singleThreaded: false, BestKernel)
-    {
-    }
-
     /// <summary>Creates a provider; tests use it to force one thread or a slower kernel.</summary>
     internal ManagedGemm(bool singleThreaded, GemmKernelKind kernel)
     {
@@ -48,8 +42,8 @@ public sealed unsafe class ManagedGemm : IGemm
         };
     }
 
-    /// <summary>The shared instance.</summary>
-    public static ManagedGemm Instance { get; } = new();
+    /// <summary>The shared instance: every <see cref="ParallelLoop"/> thread, the best kernel of this CPU.</summary>
+    public static ManagedGemm Instance { get; } = new(singleThreaded: false, BestKernel);
 
     /// <inheritdoc />
     public string Name => "managed";
