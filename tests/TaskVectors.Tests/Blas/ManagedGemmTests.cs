@@ -42,7 +42,8 @@ public class ManagedGemmTests
     [InlineData(3079, 9, 300, Transpose.Transpose, Transpose.Transpose)]
     [InlineData(7, 4111, 300, Transpose.None, Transpose.Transpose)] // n past the packed-B column block
     [InlineData(7, 4111, 300, Transpose.Transpose, Transpose.None)]
-    public void Sgemm_BeyondPackingBlocks_MatchesReference(int m, int n, int k, Transpose transA, Transpose transB) =>
+    [InlineData(40, 50, 1024, Transpose.Transpose, Transpose.Transpose)] // four full-depth k blocks
+    public void Sgemm_BeyondBlockSizes_MatchesReference(int m, int n, int k, Transpose transA, Transpose transB) =>
         GemmCheck.AgreesWithReference(ManagedGemm.Instance, m, n, k, transA, transB, pad: 1);
 
     [Fact]
