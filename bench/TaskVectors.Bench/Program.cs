@@ -1,17 +1,22 @@
-// Benchmark entry point. Quick tables by verb: `dotnet run -c Release --project bench/TaskVectors.Bench -- safetensors-table`;
-// anything else goes to BenchmarkDotNet: `dotnet run -c Release --project bench/TaskVectors.Bench -- --filter '*Gemm*'`.
+// Benchmark entry point. Verbs with quick tables of their own come first; anything else goes to
+// BenchmarkDotNet: `dotnet run -c Release --project bench/TaskVectors.Bench -- --filter '*Gemm*'`.
+//   gemm-table [--runs N] [--min-ms T] [--filter TEXT]   median GFLOP/s of OpenBLAS and managed GEMM side by side
+//   safetensors-table [--tensors N] [--mb M] [--repeats R]  safetensors read throughput
+//   vit-table [--runs N] [--configs vit-tiny,vit-b32] [--torch]  ViT train / forward / JVP steps, optionally beside PyTorch
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
 switch (args.FirstOrDefault())
 {
+    case "gemm-table":
+        return GemmTable.Run(args[1..]);
     case "safetensors-table":
         SafetensorsTable.Run(args[1..]);
-        break;
+        return 0;
     case "vit-table":
         VitTable.Run(args[1..]);
-        break;
+        return 0;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-        break;
+        return 0;
 }

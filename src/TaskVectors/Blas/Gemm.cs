@@ -1,5 +1,6 @@
-// Gemm: picks the process-wide GEMM provider once. OpenBLAS when it loads, else the managed
-// kernel; the TASKVECTORS_GEMM environment variable (openblas | managed | reference) forces one.
+// Gemm: picks the process-wide GEMM provider once. OpenBLAS when it loads, else ManagedGemm (the
+// C# SIMD kernel); the TASKVECTORS_GEMM environment variable (openblas | managed | reference)
+// forces one. Gemm.Default.Name tells which one is in use.
 namespace TaskVectors.Blas;
 
 /// <summary>The process-wide GEMM provider and the rule that chooses it.</summary>
@@ -10,12 +11,17 @@ public static class Gemm
 
     private static readonly Lazy<IGemm> DefaultProvider = new(() => Select(Environment.GetEnvironmentVariable(EnvironmentVariable)));
 
-    /// <summary>The provider every layer uses unless told otherwise.</summary>
+    /// <summary>
+    /// The provider every layer uses unless told otherwise, chosen on first use by
+    /// <see cref="Select"/> from <see cref="EnvironmentVariable"/>; its <see cref="IGemm.Name"/> says which.
+    /// </summary>
     public static IGemm Default => DefaultProvider.Value;
 
     /// <summary>
-    /// Chooses a provider: <paramref name="forced"/> names one ("openblas", "managed", "reference"),
-    /// or null/empty for automatic (OpenBLAS when it loads, else managed).
+    /// Chooses a provider: <paramref name="forced"/> names one ("openblas" → <see cref="OpenBlasGemm"/>,
+    /// "managed" → <see cref="ManagedGemm.Instance"/>, "reference" → <see cref="ReferenceGemm.Instance"/>;
+    /// case and surrounding spaces ignored), or is null/empty for automatic: OpenBLAS when it loads,
+    /// else <see cref="ManagedGemm.Instance"/>. Every provider computes the same product (see <see cref="IGemm"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">OpenBLAS was forced but cannot be loaded, or the name is unknown.</exception>
     public static IGemm Select(string? forced)
@@ -37,5 +43,5 @@ public static class Gemm
         }
     }
 
-    private static IGemm Fallback() => ReferenceGemm.Instance;
+    private static IGemm Fallback() => ManagedGemm.Instance;
 }

@@ -1,0 +1,54 @@
+// GemmComputeBody: one parallel pass of the macro-kernel. Iteration `index` owns the C block of
+// columns [j0, j0 + ColBlock) (j0 = (index mod ColBlocks)·ColBlock) and rows [r0, r0 + RowPart)
+// (r0 = (index / ColBlocks)·RowPart) of the current row chunk: it packs its op(B) columns
+// (rows pc..pc+kc) into its own thread's buffer, where they stay in L2, then adds
+// α·A_blk·B_blk to C tile by tile. Blocks are multiples of the Mr×Nr tile, so the tile grid, and
+// with it every rounding, is the same however the work is split.
+using System.Runtime.CompilerServices;
+using TaskVectors.Threading;
+
+namespace TaskVectors.Blas;
+
+/// <summary>Loop body running the macro-kernel on one (row part, column block) of C.</summary>
+internal unsafe struct GemmComputeBody : ILoopBody
+{
+    public delegate*<int, float*, float*, float*, int, int, int, float, float, void> Kernel;
+    public float* B, PackedA, C;
+    public int Ldb, Ldc, Pc, Kc, Ic0, Mc, N, ColBlock, ColBlocks, RowPart;
+    public bool TransB;
+    public float Alpha, Beta;
+
+    /// <summary>Number of iterations that cover the row chunk.</summary>
+    public readonly int Items => ColBlocks * GemmBlocking.CeilDiv(Mc, RowPart);
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public readonly void Invoke(int index)
+    {
+        const int Mr = GemmMicroKernel.Mr, Nr = GemmMicroKernel.Nr;
+        int j0 = index % ColBlocks * ColBlock, r0 = index / ColBlocks * RowPart;
+        int cols = Math.Min(ColBlock, N - j0), rowEnd = Math.Min(r0 + RowPart, Mc);
+
+        // The executing thread's buffer: a worker running this item uses its own, never the caller's.
+        var workspace = GemmWorkspace.Current;
+        float* packedB = workspace.EnsureB((long)ColBlock * Kc);
+        for (int jr = 0; jr < cols; jr += Nr)
+            GemmPacking.BPanel(B, Ldb, TransB, Pc, Kc, j0 + jr, Math.Min(Nr, cols - jr), packedB + (long)jr * Kc);
+
+        // Rows in L2-sized blocks; within one, each 16-column B micro-panel stays in L1 while the
+        // kernel walks down the block's A micro-panels.
+        int rowBlock = GemmBlocking.Split(rowEnd - r0, GemmBlocking.Mc, Mr);
+        for (int i0 = r0; i0 < rowEnd; i0 += rowBlock)
+        {
+            int rows = Math.Min(rowBlock, rowEnd - i0);
+            for (int jr = 0; jr < cols; jr += Nr)
+            {
+                float* bp = packedB + (long)jr * Kc;
+                int width = Math.Min(Nr, cols - jr);
+                float* cColumn = C + (long)(Ic0 + i0) * Ldc + j0 + jr;
+                for (int ir = 0; ir < rows; ir += Mr)
+                    Kernel(Kc, PackedA + (long)(i0 + ir) * Kc, bp, cColumn + (long)ir * Ldc, Ldc, Math.Min(Mr, rows - ir), width, Alpha, Beta);
+            }
+        }
+    }
+}

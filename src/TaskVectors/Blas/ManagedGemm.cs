@@ -1,0 +1,135 @@
+// ManagedGemm: C (m×n, ldc) = α·op(A) (m×k)·op(B) (k×n) + β·C in C#, GotoBLAS/BLIS style.
+// Loops, outermost first: k in blocks of at most Kc, rows of op(A) in chunks of McOuter; for each,
+// one parallel pass packs the A chunk into Mr-row panels and one parallel pass runs column blocks
+// of C, each packing its op(B) columns into Nr-column panels and calling the 6×16 micro-kernel.
+// k is never split across threads and the k blocks do not depend on the thread count, so results
+// are bit-identical for any number of threads.
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using TaskVectors.Threading;
+
+namespace TaskVectors.Blas;
+
+/// <summary>
+/// Managed single-precision GEMM: C[i, j] ← α · Σ_p op(A)[i, p] · op(B)[p, j] + β · C[i, j],
+/// row-major with the storage rules of <see cref="IGemm"/>. Operands are packed into cache-sized
+/// panels (transposes and leading dimensions are resolved there), the product runs in a 6×16
+/// Vector256 register tile (FMA when the CPU has it, multiply+add otherwise, scalar without
+/// Vector256 acceleration) and the work is spread over <see cref="ParallelLoop"/>'s threads.
+/// Each C element is accumulated over k in a fixed order whatever the thread count, so results are
+/// deterministic. When β = 0, C is not read; when k = 0 or α = 0, C ← β·C and A, B are not read.
+/// Packing buffers are per calling thread and reused, so repeated calls allocate nothing.
+/// Safe to call from several threads at once and from inside a <see cref="ParallelLoop"/> body.
+/// </summary>
+public sealed unsafe class ManagedGemm : IGemm
+{
+    private const int Mr = GemmMicroKernel.Mr, Nr = GemmMicroKernel.Nr;
+
+    private readonly bool _singleThreaded;
+    private readonly delegate*<int, float*, float*, float*, int, int, int, float, float, void> _kernel;
+
+    /// <summary>Creates a provider; tests use it to force one thread or a slower kernel.</summary>
+    internal ManagedGemm(bool singleThreaded, GemmKernelKind kernel)
+    {
+        if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"The {kernel} GEMM kernel needs hardware this CPU lacks.");
+        _singleThreaded = singleThreaded;
+        Kernel = kernel;
+        _kernel = kernel switch
+        {
+            GemmKernelKind.Fused => &GemmMicroKernel.Vector<FusedMultiplyAdd>,
+            GemmKernelKind.Separate => &GemmMicroKernel.Vector<SeparateMultiplyAdd>,
+            _ => &GemmMicroKernel.Scalar,
+        };
+    }
+
+    /// <summary>The shared instance: every <see cref="ParallelLoop"/> thread, the best kernel of this CPU.</summary>
+    public static ManagedGemm Instance { get; } = new(singleThreaded: false, BestKernel);
+
+    /// <inheritdoc />
+    public string Name => "managed";
+
+    /// <summary>The micro-kernel this instance runs.</summary>
+    internal GemmKernelKind Kernel { get; }
+
+    /// <summary>The fastest micro-kernel this CPU runs.</summary>
+    internal static GemmKernelKind BestKernel =>
+        !Vector256.IsHardwareAccelerated ? GemmKernelKind.Scalar
+        : Fma.IsSupported ? GemmKernelKind.Fused
+        : GemmKernelKind.Separate;
+
+    /// <summary>Whether this CPU can run <paramref name="kind"/>.</summary>
+    internal static bool IsSupported(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Fused => Vector256.IsHardwareAccelerated && Fma.IsSupported,
+        GemmKernelKind.Separate => Vector256.IsHardwareAccelerated,
+        _ => true,
+    };
+
+    /// <inheritdoc />
+    public void Sgemm(Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc)
+    {
+        GemmArguments.Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            GemmEdge.ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+
+        bool parallel = !_singleThreaded && (long)m * n * k >= GemmBlocking.ParallelThreshold;
+        int minItems = parallel ? GemmBlocking.ItemsPerThread * ParallelLoop.Threads : 1;
+        int kcMax = GemmBlocking.Split(k, GemmBlocking.Kc, 1);
+        int mcMax = Math.Min(m, GemmBlocking.McOuter);
+        float* packedA = GemmWorkspace.Current.EnsureA((long)GemmBlocking.CeilDiv(mcMax, Mr) * Mr * kcMax);
+
+        // Work items are column blocks of C (each packs its own B columns), and also row parts
+        // when there are too few columns to keep every thread busy.
+        int colBlock = GemmBlocking.Split(n, GemmBlocking.Nb, Nr, minItems);
+        int colBlocks = GemmBlocking.CeilDiv(n, colBlock);
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            var pack = new GemmPackABody { A = pa, PackedA = packedA, Lda = lda, TransA = transA != Transpose.None };
+            var compute = new GemmComputeBody
+            {
+                Kernel = _kernel, B = pb, PackedA = packedA, C = pc, Ldb = ldb, Ldc = ldc, N = n,
+                ColBlock = colBlock, ColBlocks = colBlocks, TransB = transB != Transpose.None, Alpha = alpha,
+            };
+            for (int p0 = 0; p0 < k; p0 += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - p0);
+                for (int ic0 = 0; ic0 < m; ic0 += GemmBlocking.McOuter)
+                {
+                    int mc = Math.Min(GemmBlocking.McOuter, m - ic0);
+                    pack.Pc = p0;
+                    pack.Kc = kc;
+                    pack.Ic0 = ic0;
+                    pack.Mc = mc;
+                    Run(parallel, pack.Items, pack);
+
+                    compute.Pc = p0;
+                    compute.Kc = kc;
+                    compute.Ic0 = ic0;
+                    compute.Mc = mc;
+                    compute.Beta = p0 == 0 ? beta : 1f; // later k blocks add to the partial sums
+                    compute.RowPart = GemmBlocking.Split(mc, mc, Mr, GemmBlocking.CeilDiv(minItems, colBlocks));
+                    Run(parallel, compute.Items, compute);
+                }
+            }
+        }
+    }
+
+    private static void Run<TBody>(bool parallel, int count, TBody body) where TBody : struct, ILoopBody
+    {
+        if (parallel)
+        {
+            ParallelLoop.For(count, body);
+            return;
+        }
+        for (int i = 0; i < count; i++) body.Invoke(i);
+    }
+}

@@ -1,0 +1,172 @@
+// Tests of ManagedGemm: agreement with ReferenceGemm on odd sizes, all transposes, α ≠ 1,
+// β ∈ {0, 0.5} and padded leading dimensions, for every micro-kernel and past every packing block;
+// BLAS edge cases; bit-identical results whatever the thread count; safety when nested in a parallel
+// loop or called concurrently; zero allocation in steady state; argument validation.
+using TaskVectors.Blas;
+using TaskVectors.Threading;
+
+namespace TaskVectors.Tests.Blas;
+
+public class ManagedGemmTests
+{
+    private static readonly ManagedGemm SingleThreaded = new(singleThreaded: true, ManagedGemm.BestKernel);
+
+    // Kernel kinds travel as names: GemmKernelKind is internal and theory data must be public.
+    public static TheoryData<string, int, int, int, Transpose, Transpose> SlowerKernelCases()
+    {
+        var data = new TheoryData<string, int, int, int, Transpose, Transpose>();
+        foreach (string kind in new[] { nameof(GemmKernelKind.Separate), nameof(GemmKernelKind.Scalar) })
+            foreach (var (m, n, k) in new[] { (7, 7, 7), (65, 33, 257), (33, 257, 65) })
+                foreach (var ta in GemmCheck.Transposes)
+                    foreach (var tb in GemmCheck.Transposes)
+                        data.Add(kind, m, n, k, ta, tb);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(GemmCheck.OddShapesAllTransposes), MemberType = typeof(GemmCheck))]
+    public void Sgemm_OddSizesAllTransposes_MatchesReference(int m, int n, int k, Transpose transA, Transpose transB) =>
+        GemmCheck.AgreesWithReference(ManagedGemm.Instance, m, n, k, transA, transB);
+
+    [Theory]
+    [MemberData(nameof(SlowerKernelCases))]
+    public void Sgemm_SlowerKernel_MatchesReference(string kernel, int m, int n, int k, Transpose transA, Transpose transB)
+    {
+        var kind = Enum.Parse<GemmKernelKind>(kernel);
+        ManagedGemm.IsSupported(kind).ShouldBeTrue($"this CPU cannot run the {kind} kernel, so it cannot be tested here");
+        GemmCheck.AgreesWithReference(new ManagedGemm(singleThreaded: false, kind), m, n, k, transA, transB);
+    }
+
+    [Theory]
+    [InlineData(3079, 9, 300, Transpose.None, Transpose.None)] // m past the packed-A row block
+    [InlineData(3079, 9, 300, Transpose.Transpose, Transpose.Transpose)]
+    [InlineData(7, 4111, 300, Transpose.None, Transpose.Transpose)] // n past the packed-B column block
+    [InlineData(7, 4111, 300, Transpose.Transpose, Transpose.None)]
+    [InlineData(40, 50, 1024, Transpose.Transpose, Transpose.Transpose)] // four full-depth k blocks
+    public void Sgemm_BeyondBlockSizes_MatchesReference(int m, int n, int k, Transpose transA, Transpose transB) =>
+        GemmCheck.AgreesWithReference(ManagedGemm.Instance, m, n, k, transA, transB, pad: 1);
+
+    [Fact]
+    public void Name_IsManaged() => ManagedGemm.Instance.Name.ShouldBe("managed");
+
+    [Theory]
+    [InlineData(Transpose.None, Transpose.None)]
+    [InlineData(Transpose.Transpose, Transpose.None)]
+    [InlineData(Transpose.None, Transpose.Transpose)]
+    [InlineData(Transpose.Transpose, Transpose.Transpose)]
+    public void Sgemm_AnyThreadCount_BitIdentical(Transpose transA, Transpose transB)
+    {
+        const int m = 257, n = 300, k = 513; // several row, column and k blocks; above the parallel threshold
+        var p = new GemmProblem(m, n, k, transA, transB, pad: 2, seed: 11);
+        foreach (float beta in new[] { 0f, 0.5f })
+        {
+            var parallel = p.FreshC(beta);
+            ManagedGemm.Instance.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, parallel, p.Ldc);
+            var serial = p.FreshC(beta);
+            SingleThreaded.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, serial, p.Ldc);
+            parallel.SequenceEqual(serial).ShouldBeTrue($"β={beta}: results differ between the parallel and the single-threaded run");
+        }
+    }
+
+    private struct NestedGemmBody(GemmProblem problem, float[][] results) : ILoopBody
+    {
+        public readonly void Invoke(int index) =>
+            ManagedGemm.Instance.Sgemm(Transpose.None, Transpose.Transpose, 130, 140, 150, GemmCheck.Alpha,
+                problem.A, problem.Lda, problem.B, problem.Ldb, 0f, results[index], problem.Ldc);
+    }
+
+    [Fact]
+    public void Sgemm_InsideParallelLoopBody_MatchesSerial()
+    {
+        var p = new GemmProblem(130, 140, 150, Transpose.None, Transpose.Transpose, pad: 0, seed: 5);
+        var expected = p.FreshC(0f);
+        SingleThreaded.Sgemm(Transpose.None, Transpose.Transpose, 130, 140, 150, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, 0f, expected, p.Ldc);
+        var results = Enumerable.Range(0, 6).Select(_ => p.FreshC(0f)).ToArray();
+        ParallelLoop.For(results.Length, new NestedGemmBody(p, results));
+        foreach (var c in results) c.SequenceEqual(expected).ShouldBeTrue();
+    }
+
+    [Fact]
+    public void Sgemm_ConcurrentCallers_MatchSerial()
+    {
+        var p = new GemmProblem(200, 150, 300, Transpose.Transpose, Transpose.None, pad: 0, seed: 6);
+        var expected = p.FreshC(0f);
+        SingleThreaded.Sgemm(Transpose.Transpose, Transpose.None, 200, 150, 300, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, 0f, expected, p.Ldc);
+        var results = new float[4][];
+        var threads = Enumerable.Range(0, results.Length).Select(t => new Thread(() =>
+        {
+            for (int repeat = 0; repeat < 5; repeat++)
+            {
+                var c = p.FreshC(0f);
+                ManagedGemm.Instance.Sgemm(Transpose.Transpose, Transpose.None, 200, 150, 300, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, 0f, c, p.Ldc);
+                results[t] = c;
+            }
+        })).ToArray();
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) t.Join();
+        foreach (var c in results) c.SequenceEqual(expected).ShouldBeTrue();
+    }
+
+    [Theory]
+    [InlineData(128, 128, 128)] // parallel path
+    [InlineData(20, 30, 40)] // below the parallel threshold
+    public void Sgemm_SteadyState_AllocatesNothing(int m, int n, int k)
+    {
+        var a = new float[m * k];
+        var b = new float[k * n];
+        var c = new float[m * n];
+        var gemm = ManagedGemm.Instance;
+        gemm.Sgemm(Transpose.None, Transpose.Transpose, m, n, k, 1f, a, k, b, k, 0f, c, n);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) gemm.Sgemm(Transpose.None, Transpose.Transpose, m, n, k, 1f, a, k, b, k, 0.5f, c, n);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        allocated.ShouldBe(0);
+    }
+
+    [Fact]
+    public void Sgemm_KZero_ScalesCByBetaAndZeroesWhenBetaZero()
+    {
+        var c = new[] { 1f, 2f, 99f, 3f, 4f, 99f };
+        ManagedGemm.Instance.Sgemm(Transpose.None, Transpose.None, 2, 2, 0, 1f, [], 1, [], 2, 0.5f, c, 3);
+        c.ShouldBe([0.5f, 1f, 99f, 1.5f, 2f, 99f]);
+        c[0] = float.NaN;
+        ManagedGemm.Instance.Sgemm(Transpose.None, Transpose.None, 2, 2, 0, 1f, [], 1, [], 2, 0f, c, 3);
+        c.ShouldBe([0f, 0f, 99f, 0f, 0f, 99f]);
+    }
+
+    [Fact]
+    public void Sgemm_AlphaZero_ScalesCWithoutReadingAB()
+    {
+        var a = new[] { float.NaN, float.NaN, float.NaN, float.NaN };
+        var c = new[] { 2f, 4f, 6f, 8f };
+        ManagedGemm.Instance.Sgemm(Transpose.None, Transpose.None, 2, 2, 2, 0f, a, 2, a, 2, 0.5f, c, 2);
+        c.ShouldBe([1f, 2f, 3f, 4f]);
+    }
+
+    [Fact]
+    public void Sgemm_EmptyMOrN_LeavesCUntouched()
+    {
+        var c = new[] { float.NaN, 7f };
+        ManagedGemm.Instance.Sgemm(Transpose.None, Transpose.None, 0, 2, 3, 1f, [], 3, new float[6], 2, 0f, c, 2);
+        ManagedGemm.Instance.Sgemm(Transpose.None, Transpose.None, 1, 0, 3, 1f, new float[3], 3, [], 1, 0f, c, 2);
+        float.IsNaN(c[0]).ShouldBeTrue();
+        c[1].ShouldBe(7f);
+    }
+
+    [Theory]
+    [InlineData("m", -1, 2, 2, 2, 2, 2, 4, 4, 4)]
+    [InlineData("n", 2, -1, 2, 2, 2, 2, 4, 4, 4)]
+    [InlineData("k", 2, 2, -1, 2, 2, 2, 4, 4, 4)]
+    [InlineData("lda", 2, 2, 2, 1, 2, 2, 4, 4, 4)]
+    [InlineData("ldb", 2, 2, 2, 2, 1, 2, 4, 4, 4)]
+    [InlineData("ldc", 2, 2, 2, 2, 2, 1, 4, 4, 4)]
+    [InlineData("a", 2, 2, 2, 2, 2, 2, 3, 4, 4)]
+    [InlineData("b", 2, 2, 2, 2, 2, 2, 4, 3, 4)]
+    [InlineData("c", 2, 2, 2, 2, 2, 2, 4, 4, 3)]
+    public void Sgemm_InvalidArgument_ThrowsNamingIt(string name, int m, int n, int k, int lda, int ldb, int ldc, int aLength, int bLength, int cLength)
+    {
+        var e = Should.Throw<ArgumentException>(() => ManagedGemm.Instance.Sgemm(Transpose.None, Transpose.None, m, n, k,
+            1f, new float[aLength], lda, new float[bLength], ldb, 0f, new float[cLength], ldc));
+        e.ParamName.ShouldBe(name);
+    }
+}
