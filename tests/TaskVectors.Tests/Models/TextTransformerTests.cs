@@ -244,22 +244,29 @@ public sealed class TextTransformerTests : IDisposable
     {
         var source = Make();
         string path = Path.Combine(_dir, "extra.safetensors");
-        SafetensorsWriter.Write(path, source.Parameters.Select(p => (p.Name, p.Value)).Append(("cls.predictions.bias", new Tensor(50))));
+        SafetensorsWriter.Write(path, source.Parameters.Select(p => (p.Name, p.Value)).Append(("encoder.layer.0.adapter.weight", new Tensor(50))));
         Should.Throw<CheckpointMismatchException>(() => TextTransformer.Load(path, BertReference.Tiny))
-            .Unexpected.ShouldBe(["cls.predictions.bias [50]"]);
+            .Unexpected.ShouldBe(["encoder.layer.0.adapter.weight [50]"]);
     }
 
     [Fact]
-    public void Load_BertPrefixedFileWithPositionIdsBuffer_LoadsWithStripPrefix()
+    public void Load_HuggingFaceBertFile_LoadsByDefault_ButNotWithExactNames()
     {
+        // As BertForSequenceClassification saves it: "bert." prefix, legacy LayerNorm gamma/beta names,
+        // pre-training and classification heads, and the int64 position_ids buffer.
         var source = Make();
-        string path = Path.Combine(_dir, "prefixed.safetensors");
-        SafetensorsWriter.Write(path, source.Parameters.Select(p => ("bert." + p.Name, p.Value))
-            .Append(("bert.embeddings.position_ids", new Tensor(1, 16))));
-        Should.Throw<CheckpointMismatchException>(() => TextTransformer.Load(path, BertReference.Tiny)).Missing.Count.ShouldBe(source.Parameters.Count);
-        var loaded = TextTransformer.Load(path, BertReference.Tiny, options: CheckpointLoadOptions.Exact with { StripPrefix = "bert." });
+        string path = Path.Combine(_dir, "hf.safetensors");
+        string Legacy(string name) => name.Replace("LayerNorm.weight", "LayerNorm.gamma").Replace("LayerNorm.bias", "LayerNorm.beta");
+        SafetensorsWriter.Write(path, source.Parameters.Select(p => ("bert." + Legacy(p.Name), p.Value))
+            .Append(("bert.embeddings.position_ids", new Tensor(1, 16)))
+            .Append(("cls.predictions.bias", new Tensor(50)))
+            .Append(("classifier.weight", new Tensor(3, 8))));
+        var loaded = TextTransformer.Load(path, BertReference.Tiny);
         var batch = BertReference.Batch();
         loaded.Forward(batch).Span.ToArray().ShouldBe(source.Forward(batch).Span.ToArray());
+        var e = Should.Throw<CheckpointMismatchException>(() => TextTransformer.Load(path, BertReference.Tiny, options: CheckpointLoadOptions.Exact));
+        e.Missing.Count.ShouldBe(source.Parameters.Count);
+        e.Unexpected.ShouldContain("classifier.weight [3, 8]");
     }
 
     [Fact]
