@@ -3,7 +3,6 @@
 // (batch 64) and ViT-B/32 (batch 8), printing median milliseconds and GFLOP/s; with --torch it runs
 // bench/pytorch/vit_step.py on the same shapes in the same run and prints our time / PyTorch's time.
 using System.Diagnostics;
-using System.Text.Json;
 using TaskVectors.Blas;
 using TaskVectors.Layers;
 using TaskVectors.Models;
@@ -63,10 +62,11 @@ internal static class VitTable
             double jvp = Median(runs, () => model.Jvp(images));
             foreach (var p in parameters) p.Tangent = null;
 
-            // Backward costs about twice the forward's multiply-adds, a JVP about twice the forward's.
+            // Backward costs about twice the forward's multiply-adds; a JVP three times (each product X·Wᵀ
+            // brings two tangent products Ẋ·Wᵀ + X·Ẇᵀ, each attention product two more).
             Row(name, "train", train, 3 * forwardFlops, fwd);
             Row(name, "forward", fwd, forwardFlops, fwd);
-            Row(name, "jvp", jvp, 2 * forwardFlops, fwd);
+            Row(name, "jvp", jvp, 3 * forwardFlops, fwd);
             ours[(name, "train")] = train;
             ours[(name, "forward")] = fwd;
             ours[(name, "jvp")] = jvp;
@@ -76,27 +76,19 @@ internal static class VitTable
 
     private static void CompareWithTorch(Dictionary<(string, string), double> ours, string configs, int runs)
     {
-        string script = Path.Combine(RepositoryRoot(), "bench", "pytorch", "vit_step.py");
-        var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true };
-        foreach (string a in new[] { script, "--configs", configs, "--runs", runs.ToString(), "--threads", Environment.ProcessorCount.ToString() })
-            info.ArgumentList.Add(a);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start /usr/bin/python3");
+        var results = PyTorchScript.Run("vit_step.py", "--configs", configs, "--runs", runs.ToString(), "--threads", Environment.ProcessorCount.ToString());
         Console.WriteLine($"\nPyTorch {Environment.ProcessorCount} threads, same shapes (bench/pytorch/vit_step.py); ratio = ours / PyTorch (< 1: we are faster)");
         Console.WriteLine($"{"config",-9} {"pass",-8} {"torch ms",9} {"ours ms",9} {"ratio",6}");
-        string? line;
-        while ((line = process.StandardOutput.ReadLine()) is not null)
+        foreach (var json in results)
         {
-            using var json = JsonDocument.Parse(line);
-            string name = json.RootElement.GetProperty("config").GetString()!;
+            string name = json.GetProperty("config").GetString()!;
             foreach (string pass in new[] { "train", "forward", "jvp" })
             {
-                double t = json.RootElement.GetProperty(pass + "_s").GetDouble() * 1e3;
+                double t = json.GetProperty(pass + "_s").GetDouble() * 1e3;
                 double o = ours[(name, pass)] * 1e3;
                 Console.WriteLine($"{name,-9} {pass,-8} {t,9:F1} {o,9:F1} {o / t,6:F2}");
             }
         }
-        process.WaitForExit();
-        if (process.ExitCode != 0) Console.WriteLine($"PyTorch script exited with {process.ExitCode} (is Debian's python3-torch installed?)");
     }
 
     // Multiply-adds ×2 of the forward pass: patch GEMM, per block q/k/v/out, scores and P·V, MLP; projection.
@@ -124,13 +116,6 @@ internal static class VitTable
         }
         Array.Sort(times);
         return times[runs / 2];
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TaskVectors.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("TaskVectors.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static int Option(string[] args, string name, int fallback)

@@ -29,7 +29,9 @@ public sealed unsafe class OpenBlasGemm : IGemm
         var config = (delegate* unmanaged<nint>)NativeLibrary.GetExport(handle, "openblas_get_config");
         Config = Marshal.PtrToStringAnsi(config()) ?? "";
         if (NativeLibrary.TryGetExport(handle, "openblas_get_num_threads", out nint threads))
-            Threads = ((delegate* unmanaged<int>)threads)();
+            _getThreads = (delegate* unmanaged<int>)threads;
+        if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out nint setThreads))
+            _setThreads = (delegate* unmanaged<int, void>)setThreads;
         LibraryPath = path;
     }
 
@@ -42,8 +44,18 @@ public sealed unsafe class OpenBlasGemm : IGemm
     /// <summary>OpenBLAS's own build description (openblas_get_config), e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH …".</summary>
     public string Config { get; }
 
+    private readonly delegate* unmanaged<int> _getThreads;
+    private readonly delegate* unmanaged<int, void> _setThreads;
+
     /// <summary>Threads OpenBLAS uses (openblas_get_num_threads), or 0 when unknown.</summary>
-    public int Threads { get; }
+    public int Threads => _getThreads == null ? 0 : _getThreads();
+
+    /// <summary>Sets the threads OpenBLAS uses (openblas_set_num_threads), process-wide; ignored when the library lacks it.</summary>
+    public void SetThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        if (_setThreads != null) _setThreads(threads);
+    }
 
     /// <summary>
     /// Loads OpenBLAS. Returns false with the reasons in <paramref name="failure"/> when no candidate

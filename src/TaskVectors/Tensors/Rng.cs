@@ -14,8 +14,12 @@ public sealed class Rng
     private bool _hasSpare;
 
     /// <summary>Creates a generator whose stream is fully determined by <paramref name="seed"/>.</summary>
-    public Rng(ulong seed)
+    public Rng(ulong seed) => Reseed(seed);
+
+    /// <summary>Restarts the stream as if newly created with <paramref name="seed"/> (no allocation).</summary>
+    public void Reseed(ulong seed)
     {
+        _hasSpare = false;
         ulong x = seed;
         _s0 = SplitMix64(ref x);
         _s1 = SplitMix64(ref x);

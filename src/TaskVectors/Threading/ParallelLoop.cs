@@ -17,14 +17,20 @@ public static class ParallelLoop
     private static int _active;
 
     /// <summary>Threads a loop runs on, the caller included (at least 1).</summary>
-    public static int Threads => Shared.Value.Threads;
+    public static int Threads => Math.Min(Shared.Value.Threads, ThreadLimit);
+
+    /// <summary>
+    /// Caps the threads loops use from now on (tests use it to show results do not depend on the thread count);
+    /// <see cref="int.MaxValue"/> means no cap.
+    /// </summary>
+    internal static int ThreadLimit { get; set; } = int.MaxValue;
 
     /// <summary>Runs body.Invoke(i) for 0 ≤ i &lt; <paramref name="count"/>, in parallel when it pays.</summary>
     public static void For<TBody>(int count, TBody body) where TBody : struct, ILoopBody
     {
         if (count <= 0) return;
         var pool = Shared.Value;
-        if (count == 1 || pool.Threads == 1 || Interlocked.CompareExchange(ref _active, 1, 0) != 0)
+        if (count == 1 || Threads == 1 || Interlocked.CompareExchange(ref _active, 1, 0) != 0)
         {
             for (int i = 0; i < count; i++) body.Invoke(i);
             return;
@@ -90,7 +96,7 @@ public static class ParallelLoop
             _count = count;
             _next = -1;
             _error = null;
-            int helpers = Math.Min(Threads - 1, count - 1);
+            int helpers = Math.Min(Math.Min(Threads, ThreadLimit) - 1, count - 1);
             _pending = helpers + 1;
             _done.Reset();
             _start.Release(helpers);
