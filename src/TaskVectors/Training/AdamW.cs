@@ -19,10 +19,11 @@ namespace TaskVectors.Training;
 /// which is θ − lr·m̂/(√v̂ + ε) with m̂ = m/(1 − β1^t), v̂ = v/(1 − β2^t) written the way PyTorch computes it.
 /// <para>
 /// Precision: the bias corrections 1 − β^t, the step size lr/(1 − β1^t), √(1 − β2^t) and 1 − lr·λ are computed
-/// in double and rounded once to float; the per-element arithmetic is float, in the operation order of PyTorch's
-/// single-tensor (CPU) implementation (m·β1 + (1−β1)·g; v·β2 + ((1−β2)·g)·g; θ + (−stepSize·m)/denominator).
-/// The results equal PyTorch 1.13's where its compiled kernels do not fuse multiply-adds and agree to a few ulp
-/// otherwise; PyTorch ≥ 2.0 computes m with lerp (m + (1−β1)(g − m)), which rounds differently in the last bit.
+/// in double (as Python does) and rounded once to float; the per-element arithmetic is float and rounds where
+/// PyTorch 1.13's single-tensor CPU implementation does, whose add-with-alpha kernels are fused multiply-adds
+/// (see <see cref="OptimizerKernels.AdamWUpdate"/>): θ, m and v equal torch 1.13.1's bit-for-bit (checked on
+/// 100 003 elements over 5 steps, and by a test). PyTorch ≥ 2.0 updates m with lerp, m + (1−β1)(g − m), which
+/// can differ from this in the last bit.
 /// </para>
 /// State keys: tensors "adamw.m.{slot}" and "adamw.v.{slot}"; scalars "adamw.step", "adamw.beta1",
 /// "adamw.beta2", "adamw.eps", "adamw.weight_decay".

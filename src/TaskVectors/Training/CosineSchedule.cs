@@ -10,7 +10,9 @@ namespace TaskVectors.Training;
 /// step &lt; W:  lr = base·(step + 1)/W
 /// else:      e = step − W, E = T − W,  lr = min + ½·(1 + cos(π·e/E))·(base − min)
 /// </code>
-/// With min = 0 (the reference) the second line is the reference's ½(1 + cos(π·e/E))·base bit-for-bit.
+/// With min = 0 (the reference) the second line is the reference's 0.5·(1 + cos(π·e/E))·base, in the same
+/// double operations: bit-for-bit equal to it with Python's math.cos (numpy's np.cos, which the reference
+/// calls, may differ in the last bit for some steps).
 /// The reference runs steps 0 … T − 1; beyond its domain this schedule stays at min instead of letting the
 /// cosine rise again: e is capped at E, and when E ≤ 0 (W ≥ T) every step from W on gets min (the reference
 /// divides by zero there). A warm-up longer than the run is allowed: the run then never leaves the warm-up.

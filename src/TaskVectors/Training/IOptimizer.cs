@@ -45,10 +45,10 @@ public interface IOptimizer
     /// <summary>
     /// Restores state written by <see cref="ExportState"/> (entries under other keys are ignored), copying
     /// the tensors, so that the next <see cref="Step"/> continues exactly as the exporting run did. Everything
-    /// is validated before anything changes: the step count, the recorded hyperparameters (where present, they
-    /// must equal this optimizer's), a complete and
-    /// consistent set of tensors and, once the slot list is known, their names and shapes (against the
-    /// slots at once after <see cref="Attach"/> or a step, else at the next <see cref="Step"/>).
+    /// is validated before anything changes: the step count, the recorded hyperparameters (where present they
+    /// must equal this optimizer's), a complete and consistent set of tensors and, once the slot list is known,
+    /// their names and shapes (against the slots at once after <see cref="Attach"/> or a step, else at the
+    /// next <see cref="Step"/>, which then throws before changing anything).
     /// </summary>
     /// <exception cref="ArgumentException">The state is incomplete, inconsistent, written with other hyperparameters or for other slots; the message names the key or slot.</exception>
     void ImportState(IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> scalars);

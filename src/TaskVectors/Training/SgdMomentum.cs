@@ -16,8 +16,9 @@ namespace TaskVectors.Training;
 /// d ← d + μ·b if Nesterov, else b               (when μ ≠ 0)
 /// θ ← θ − lr·d
 /// </code>
-/// Per-element arithmetic is float in PyTorch's operation order (see <see cref="OptimizerKernels.SgdUpdate"/>);
-/// the hyperparameters are rounded once to float. State keys: tensors "sgd.momentum_buffer.{slot}" (when μ ≠ 0);
+/// Per-element arithmetic is float and rounds where PyTorch 1.13's CPU implementation does (its add-with-alpha
+/// is a fused multiply-add; see <see cref="OptimizerKernels.SgdUpdate"/>), so θ equals torch 1.13.1's
+/// bit-for-bit; the hyperparameters are rounded once to float. State keys: tensors "sgd.momentum_buffer.{slot}" (when μ ≠ 0);
 /// scalars "sgd.step", "sgd.momentum", "sgd.dampening", "sgd.weight_decay", "sgd.nesterov".
 /// </summary>
 public sealed class SgdMomentum : IOptimizer

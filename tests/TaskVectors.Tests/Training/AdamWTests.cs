@@ -1,4 +1,5 @@
-// Tests of AdamW: a hand-computed first step, five steps against a naive double-precision reference,
+// Tests of AdamW: a hand-computed first step, three steps against PyTorch 1.13 bit-for-bit, five steps
+// against a naive double-precision reference,
 // chunked parallel steps equal to the scalar kernel twin bit-for-bit, export -> import -> continue equal to an
 // uninterrupted run bit-for-bit, ImportState errors, slot-list checks, options validation and zero allocation.
 using TaskVectors.Layers;
@@ -64,6 +65,58 @@ public class AdamWTests
         value[2].ShouldBe(0.3950000033f, 3e-7f);
         value[3].ShouldBe(2.97f, 3e-7f);
         adam.StepCount.ShouldBe(1);
+    }
+
+    // θ0[i] = (i − 9)/7 and g_t[i] = ((37i + 11t) mod 23 − 11)/13 for 19 elements (two vectors and a tail; one zero
+    // gradient per step); lr 1e-3, 3e-3, 2e-2. Expected bits from python3-torch 1.13.1 on x86-64:
+    //   p = torch.nn.Parameter(θ0); opt = torch.optim.AdamW([p], lr=1e-3, weight_decay=0.1)
+    //   for each step t: set param_groups lr; p.grad = g_t; opt.step()
+    internal static float[] PyTorchTheta0() => Enumerable.Range(0, 19).Select(i => (float)((i - 9) / 7.0)).ToArray();
+
+    internal static float[] PyTorchGrad(int t) => Enumerable.Range(0, 19).Select(i => (float)(((i * 37 + t * 11) % 23 - 11) / 13.0)).ToArray();
+
+    internal static readonly double[] PyTorchRates = [1e-3, 3e-3, 2e-2];
+
+    private static readonly uint[] TorchTheta =
+    [
+        0xBFA4030C, 0xBF9140F3, 0xBF7CCE12, 0xBF5E355B, 0xBF38A7FE, 0xBF0D3A64, 0xBEDA2F8C, 0xBE8E8DA0, 0xBE2176BC, 0xBC4D4144,
+        0x3E235F69, 0x3E908C54, 0x3EDC4526, 0x3F0D9B41, 0x3F3960AC, 0x3F5ECED0, 0x3F7DB056, 0x3F91C084, 0x3FA1D755,
+    ];
+
+    private static readonly uint[] TorchExpAvg =
+    [
+        0x3C83B3C4, 0xBCE74437, 0xBD67E589, 0x3D9BA5E4, 0x3D43085A, 0xBE0F5C29, 0xBBF1FAA4, 0xBD1282C2, 0x3DC65747, 0x3D8C3590,
+        0xBDF406EF, 0x3C5C8DC8, 0xBC747FEA, 0x3DF108AB, 0xBD8F33D4, 0xBDC9558C, 0x3D0C8639, 0x3BC21661, 0x3E0DDD07,
+    ];
+
+    private static readonly uint[] TorchExpAvgSq =
+    [
+        0x3ABB8056, 0x3A11A784, 0x3A2A79D4, 0x3A47DFF5, 0x3A22B65B, 0x3AAC0589, 0x3A09E73E, 0x3A1653F8, 0x3A6E9C97, 0x3A3D0D68,
+        0x3A8F5A3F, 0x3A0B7327, 0x3A0B7A4C, 0x3A8F52B4, 0x3A3D0C9D, 0x3A6EAA15, 0x3A164B3D, 0x3A09ECCD, 0x3AABFD33,
+    ];
+
+    internal static void ShouldEqualBits(Tensor actual, uint[] expected, string what)
+    {
+        actual.Length.ShouldBe(expected.Length);
+        for (int i = 0; i < expected.Length; i++)
+            BitConverter.SingleToUInt32Bits(actual[i]).ShouldBe(expected[i], $"{what}[{i}] = {actual[i]:R}");
+    }
+
+    [Fact]
+    public void Step_ThreeSteps_MatchesPyTorchBitForBit()
+    {
+        var slot = new OptimizerSlot("p", new Tensor(PyTorchTheta0(), 19), new Tensor(19));
+        var adam = new AdamW(new AdamWOptions { WeightDecay = 0.1 });
+        for (int t = 0; t < 3; t++)
+        {
+            PyTorchGrad(t).CopyTo(slot.Grad.Span);
+            adam.Step([slot], PyTorchRates[t]);
+        }
+        var tensors = new Dictionary<string, Tensor>();
+        adam.ExportState(tensors, new Dictionary<string, string>());
+        ShouldEqualBits(slot.Value, TorchTheta, "θ");
+        ShouldEqualBits(tensors["adamw.m.p"], TorchExpAvg, "exp_avg");
+        ShouldEqualBits(tensors["adamw.v.p"], TorchExpAvgSq, "exp_avg_sq");
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-// Tests of SgdMomentum: PyTorch-semantics hand cases (first step, momentum, Nesterov, coupled weight decay,
+// Tests of SgdMomentum: bit-for-bit agreement with PyTorch 1.13, PyTorch-semantics hand cases (first step, momentum, Nesterov, coupled weight decay,
 // dampening), several steps against a double-precision reference, chunked steps equal to the scalar twin
 // bit-for-bit, export -> import -> continue bit-for-bit, validation and zero allocation.
 using TaskVectors.Tensors;
@@ -91,6 +91,35 @@ public class SgdMomentumTests
         // b1 = g1 (undamped, as PyTorch); b2 = 0.9·b1 + 0.5·g2 = (0.95, −0.4)
         slot.Value[0].ShouldBe(0.855f, 3e-7f);
         slot.Value[1].ShouldBe(2.14f, 3e-7f);
+    }
+
+    // The AdamWTests PyTorch case (θ0, g_t, lr_t) through torch.optim.SGD(momentum=0.9, weight_decay=0.01,
+    // nesterov=True) and SGD(momentum=0.9, dampening=0.3); expected bits from python3-torch 1.13.1 on x86-64.
+    private static readonly uint[] TorchNesterov =
+    [
+        0xBFA68273, 0xBF91896A, 0xBF7A7B6E, 0xBF61BF66, 0xBF392801, 0xBF06A599, 0xBEDBD321, 0xBE8AA457, 0xBE32588F, 0xBC7FAFB7,
+        0x3E3A0EA9, 0x3E8E7F65, 0x3EDFAE2E, 0x3F08931F, 0x3F3B1588, 0x3F63ACED, 0x3F7C68F4, 0x3F92802E, 0x3F9EDE31,
+    ];
+
+    private static readonly uint[] TorchDampened =
+    [
+        0xBFA3EEB2, 0xBF91D8BA, 0xBF7D2A92, 0xBF5F55E4, 0xBF38CF03, 0xBF0B9FB2, 0xBEDB960B, 0xBE8E8849, 0xBE25BDE1, 0xBC3A25BE,
+        0x3E291AED, 0x3E9036CE, 0x3EDD4491, 0x3F0C76F4, 0x3F39A646, 0x3F602D27, 0x3F7E01D4, 0x3F92445B, 0x3FA12EB0,
+    ];
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Step_ThreeSteps_MatchesPyTorchBitForBit(bool nesterov)
+    {
+        var slot = new OptimizerSlot("p", new Tensor(AdamWTests.PyTorchTheta0(), 19), new Tensor(19));
+        var sgd = nesterov ? new SgdMomentum(0.9, 0.01, nesterov: true) : new SgdMomentum(0.9, dampening: 0.3);
+        for (int t = 0; t < 3; t++)
+        {
+            AdamWTests.PyTorchGrad(t).CopyTo(slot.Grad.Span);
+            sgd.Step([slot], AdamWTests.PyTorchRates[t]);
+        }
+        AdamWTests.ShouldEqualBits(slot.Value, nesterov ? TorchNesterov : TorchDampened, "θ");
     }
 
     [Theory]

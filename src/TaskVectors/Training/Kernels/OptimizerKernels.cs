@@ -1,8 +1,9 @@
 // OptimizerKernels: the per-element updates of AdamW and SGD with momentum over one chunk of a parameter,
 // θ, g, state (n) -> θ, state (n) in place, and the sum of squares of a gradient chunk, g (n) -> Σ g² in
-// double. Fast kernels run Vector256 lanes; each has a naive scalar *Reference twin. The updates use no
-// fused multiply-add, and IEEE +, −, ·, / and √ round each lane exactly as the scalar code does, so the
-// fast kernels equal their twins bit-for-bit however a tensor is split into chunks.
+// double. Fast kernels run Vector256 lanes; each has a naive scalar *Reference twin. The updates round
+// exactly where PyTorch 1.13's CPU kernels do (its add-with-alpha is a fused multiply-add, fma(x, α, y)),
+// and IEEE +, −, ·, /, √ and fma round each lane exactly as the scalar code does (fma stays fused even where
+// the hardware lacks it), so the fast kernels equal their twins bit-for-bit however a tensor is split.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -17,12 +18,13 @@ namespace TaskVectors.Training.Kernels;
 public static class OptimizerKernels
 {
     /// <summary>
-    /// One AdamW step on each element, in float, in the operation order of PyTorch's single-tensor AdamW:
+    /// One AdamW step on each element, in float, rounded as PyTorch 1.13's single-tensor AdamW on the CPU
+    /// (fma(a, b, c) = a·b + c rounded once):
     /// <code>
-    /// θ ← θ·decay                          (decay = 1 − lr·λ)
-    /// m ← m·β1 + (1−β1)·g
-    /// v ← v·β2 + ((1−β2)·g)·g
-    /// θ ← θ + (−stepSize·m) / (√v / √(1−β2^t) + ε)   (stepSize = lr / (1−β1^t))
+    /// θ' ← θ·decay                                    (decay = 1 − lr·λ)
+    /// m ← fma(g, 1−β1, m·β1)                          (exp_avg.mul_(β1).add_(g, alpha=1−β1))
+    /// v ← fma((1−β2)·g, g, v·β2)                      (exp_avg_sq.mul_(β2).addcmul_(g, g, value=1−β2))
+    /// θ ← θ' + (−stepSize·m) / (√v / √(1−β2^t) + ε)   (stepSize = lr / (1−β1^t); param.addcdiv_)
     /// </code>
     /// </summary>
     /// <param name="value">θ (n), updated in place.</param>
@@ -62,8 +64,8 @@ public static class OptimizerKernels
                 nuint at = (nuint)i;
                 var g = Vector256.LoadUnsafe(ref gr, at);
                 var theta = Vector256.LoadUnsafe(ref tr, at) * vDecay;
-                var mi = Vector256.LoadUnsafe(ref mr, at) * vBeta1 + vOneMinusBeta1 * g;
-                var vi = Vector256.LoadUnsafe(ref vr, at) * vBeta2 + vOneMinusBeta2 * g * g;
+                var mi = Vector256.FusedMultiplyAdd(g, vOneMinusBeta1, Vector256.LoadUnsafe(ref mr, at) * vBeta1);
+                var vi = Vector256.FusedMultiplyAdd(vOneMinusBeta2 * g, g, Vector256.LoadUnsafe(ref vr, at) * vBeta2);
                 var denominator = Vector256.Sqrt(vi) / vCorrection + vEpsilon;
                 mi.StoreUnsafe(ref mr, at);
                 vi.StoreUnsafe(ref vr, at);
@@ -75,7 +77,7 @@ public static class OptimizerKernels
                 decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, epsilon, negativeStepSize);
     }
 
-    /// <summary>Naive scalar twin of <see cref="AdamWUpdate"/> (same float operations, one element at a time).</summary>
+    /// <summary>Naive scalar twin of <see cref="AdamWUpdate"/> (the same float operations, one element at a time).</summary>
     public static void AdamWUpdateReference(Span<float> value, ReadOnlySpan<float> grad, Span<float> m, Span<float> v,
         float decay, float beta1, float oneMinusBeta1, float beta2, float oneMinusBeta2,
         float biasCorrection2Sqrt, float epsilon, float negativeStepSize)
@@ -92,19 +94,20 @@ public static class OptimizerKernels
         float biasCorrection2Sqrt, float epsilon, float negativeStepSize)
     {
         float decayed = theta * decay;
-        m = m * beta1 + oneMinusBeta1 * g;
-        v = v * beta2 + oneMinusBeta2 * g * g;
+        m = MathF.FusedMultiplyAdd(g, oneMinusBeta1, m * beta1);
+        v = MathF.FusedMultiplyAdd(oneMinusBeta2 * g, g, v * beta2);
         float denominator = MathF.Sqrt(v) / biasCorrection2Sqrt + epsilon;
         theta = decayed + negativeStepSize * m / denominator;
     }
 
     /// <summary>
-    /// One SGD step on each element, in float, in the operation order of PyTorch's single-tensor SGD:
+    /// One SGD step on each element, in float, rounded as PyTorch 1.13's single-tensor SGD on the CPU
+    /// (fma(a, b, c) = a·b + c rounded once):
     /// <code>
-    /// d ← g + λ·θ                               (only when λ ≠ 0)
-    /// b ← d on the first step, else b·μ + (1 − dampening)·d   (only with a buffer)
-    /// d ← d + μ·b (Nesterov) or d ← b                         (only with a buffer)
-    /// θ ← θ + (−lr)·d
+    /// d ← fma(θ, λ, g)                                           (only when λ ≠ 0)
+    /// b ← d on the first step, else fma(d, 1 − dampening, b·μ)   (only with a buffer)
+    /// d ← fma(b, μ, d) (Nesterov) or d ← b                       (only with a buffer)
+    /// θ ← fma(d, −lr, θ)
     /// </code>
     /// </summary>
     /// <param name="value">θ (n), updated in place.</param>
@@ -141,11 +144,11 @@ public static class OptimizerKernels
                 nuint at = (nuint)i;
                 var theta = Vector256.LoadUnsafe(ref tr, at);
                 var d = Vector256.LoadUnsafe(ref gr, at);
-                if (weightDecay != 0) d += vDecay * theta;
-                var b = firstStep ? d : Vector256.LoadUnsafe(ref br, at) * vMomentum + vKeep * d;
+                if (weightDecay != 0) d = Vector256.FusedMultiplyAdd(theta, vDecay, d);
+                var b = firstStep ? d : Vector256.FusedMultiplyAdd(d, vKeep, Vector256.LoadUnsafe(ref br, at) * vMomentum);
                 b.StoreUnsafe(ref br, at);
-                d = nesterov ? d + vMomentum * b : b;
-                (theta + vRate * d).StoreUnsafe(ref tr, at);
+                d = nesterov ? Vector256.FusedMultiplyAdd(b, vMomentum, d) : b;
+                Vector256.FusedMultiplyAdd(d, vRate, theta).StoreUnsafe(ref tr, at);
             }
         }
         for (; i < n; i++)
@@ -167,8 +170,8 @@ public static class OptimizerKernels
                 nuint at = (nuint)i;
                 var theta = Vector256.LoadUnsafe(ref tr, at);
                 var d = Vector256.LoadUnsafe(ref gr, at);
-                if (weightDecay != 0) d += vDecay * theta;
-                (theta + vRate * d).StoreUnsafe(ref tr, at);
+                if (weightDecay != 0) d = Vector256.FusedMultiplyAdd(theta, vDecay, d);
+                Vector256.FusedMultiplyAdd(d, vRate, theta).StoreUnsafe(ref tr, at);
             }
         }
         for (; i < n; i++)
@@ -192,18 +195,18 @@ public static class OptimizerKernels
         float weightDecay, float momentum, float oneMinusDampening, bool nesterov, bool firstStep, float negativeLearningRate)
     {
         float d = g;
-        if (weightDecay != 0) d += weightDecay * theta;
-        buffer = firstStep ? d : buffer * momentum + oneMinusDampening * d;
-        d = nesterov ? d + momentum * buffer : buffer;
-        theta += negativeLearningRate * d;
+        if (weightDecay != 0) d = MathF.FusedMultiplyAdd(theta, weightDecay, d);
+        buffer = firstStep ? d : MathF.FusedMultiplyAdd(d, oneMinusDampening, buffer * momentum);
+        d = nesterov ? MathF.FusedMultiplyAdd(buffer, momentum, d) : buffer;
+        theta = MathF.FusedMultiplyAdd(d, negativeLearningRate, theta);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void SgdPlainElement(ref float theta, float g, float weightDecay, float negativeLearningRate)
     {
         float d = g;
-        if (weightDecay != 0) d += weightDecay * theta;
-        theta += negativeLearningRate * d;
+        if (weightDecay != 0) d = MathF.FusedMultiplyAdd(theta, weightDecay, d);
+        theta = MathF.FusedMultiplyAdd(d, negativeLearningRate, theta);
     }
 
     /// <summary>
