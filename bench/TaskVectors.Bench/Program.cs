@@ -2,6 +2,7 @@
 // BenchmarkDotNet: `dotnet run -c Release --project bench/TaskVectors.Bench -- --filter '*Gemm*'`.
 //   gemm-table [--runs N] [--min-ms T] [--filter TEXT]   median GFLOP/s of OpenBLAS and managed GEMM side by side
 //   safetensors-table [--tensors N] [--mb M] [--repeats R]  safetensors read throughput
+//   finetune-table [--runs N] [--torch]  non-linear and linearized fine-tuning steps of ViT-tiny, optionally beside PyTorch
 //   vit-table [--runs N] [--configs vit-tiny,vit-b32] [--torch]  ViT train / forward / JVP steps, optionally beside PyTorch
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
@@ -12,6 +13,9 @@ switch (args.FirstOrDefault())
         return GemmTable.Run(args[1..]);
     case "safetensors-table":
         SafetensorsTable.Run(args[1..]);
+        return 0;
+    case "finetune-table":
+        FineTuneTable.Run(args[1..]);
         return 0;
     case "vit-table":
         VitTable.Run(args[1..]);

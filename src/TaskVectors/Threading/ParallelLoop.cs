@@ -103,7 +103,9 @@ public static class ParallelLoop
             Work();
             _done.Wait();
             _job = null;
-            if (_error is { } e) throw new AggregateException("A parallel loop iteration failed.", e);
+            // Rethrow the iteration's own exception (not wrapped), so callers see the same exception whether
+            // the loop ran in parallel or inline.
+            if (_error is { } e) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e);
         }
 
         private void WorkerLoop()

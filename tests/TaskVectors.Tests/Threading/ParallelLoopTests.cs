@@ -46,8 +46,7 @@ public class ParallelLoopTests
     [Fact]
     public void For_IterationThrows_SurfacesException_AndPoolStaysUsable()
     {
-        var e = Should.Throw<AggregateException>(() => ParallelLoop.For(100, new ThrowBody()));
-        e.InnerException!.Message.ShouldBe("iteration 13");
+        Should.Throw<InvalidOperationException>(() => ParallelLoop.For(100, new ThrowBody())).Message.ShouldBe("iteration 13");
         var hits = new int[50];
         ParallelLoop.For(50, new CountBody(hits));
         hits.ShouldAllBe(h => h == 1);
