@@ -56,6 +56,19 @@ public sealed class ImageData : ILabeledData<Tensor>
             source.Slice(indices[i] * stride, stride).CopyTo(destination.Slice(i * stride, stride));
     }
 
+    /// <summary>
+    /// A copy holding examples <paramref name="indices"/> in that order, labels mapped by <paramref name="relabel"/>
+    /// into [0, <paramref name="classes"/>) — e.g. one task of a split data set.
+    /// </summary>
+    public ImageData Subset(IReadOnlyList<int> indices, Func<int, int> relabel, int classes, string description)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        ArgumentNullException.ThrowIfNull(relabel);
+        var images = new Tensor(indices.Count, Images.Dim(1), Images.Dim(2), Images.Dim(3));
+        if (indices.Count > 0) Fill(images, indices.ToArray());
+        return new ImageData(images, indices.Select(i => relabel(_labels[i])).ToArray(), classes, description);
+    }
+
     /// <summary>The first <paramref name="count"/> examples (a view, no copy).</summary>
     public ImageData Take(int count) => new(Images.Rows(0, count), _labels[..count], Classes, $"{Description} (first {count})");
 }
