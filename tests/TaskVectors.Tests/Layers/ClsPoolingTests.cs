@@ -7,12 +7,7 @@ namespace TaskVectors.Tests.Layers;
 
 public class ClsPoolingTests
 {
-    private static Tensor Input(ulong seed, params int[] shape)
-    {
-        var x = new Tensor(shape);
-        new Rng(seed).FillNormal(x.Span);
-        return x;
-    }
+    private static Tensor Input(ulong seed, params int[] shape) => TestTensors.Normal(seed, shape);
 
     [Fact]
     public void Forward_TakesTokenZero_BackwardScattersIntoIt()

@@ -8,12 +8,7 @@ namespace TaskVectors.Tests.Layers;
 
 public class DropoutTests
 {
-    private static Tensor Input(ulong seed, params int[] shape)
-    {
-        var x = new Tensor(shape);
-        new Rng(seed).FillNormal(x.Span);
-        return x;
-    }
+    private static Tensor Input(ulong seed, params int[] shape) => TestTensors.Normal(seed, shape);
 
     // Each pass restarts the stream, so every Forward and Jvp of a check sees the same mask.
     private static Probe FixedMaskProbe(Dropout layer, Tensor input) => new()

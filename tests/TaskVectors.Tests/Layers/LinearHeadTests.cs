@@ -15,12 +15,7 @@ public class LinearHeadTests
         return head;
     }
 
-    private static Tensor Random(ulong seed, params int[] shape)
-    {
-        var x = new Tensor(shape);
-        new Rng(seed).FillNormal(x.Span);
-        return x;
-    }
+    private static Tensor Random(ulong seed, params int[] shape) => TestTensors.Normal(seed, shape);
 
     [Fact]
     public void Forward_HandComputed_AndNames()

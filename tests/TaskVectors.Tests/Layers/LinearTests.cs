@@ -16,12 +16,7 @@ public class LinearTests
         return layer;
     }
 
-    private static Tensor Input(ulong seed, params int[] shape)
-    {
-        var x = new Tensor(shape);
-        new Rng(seed).FillNormal(x.Span);
-        return x;
-    }
+    private static Tensor Input(ulong seed, params int[] shape) => TestTensors.Normal(seed, shape);
 
     [Fact]
     public void Forward_HandComputed_MatchesDefinition()

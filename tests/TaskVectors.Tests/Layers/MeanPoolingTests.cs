@@ -7,12 +7,7 @@ namespace TaskVectors.Tests.Layers;
 
 public class MeanPoolingTests
 {
-    private static Tensor Input(ulong seed, params int[] shape)
-    {
-        var x = new Tensor(shape);
-        new Rng(seed).FillNormal(x.Span);
-        return x;
-    }
+    private static Tensor Input(ulong seed, params int[] shape) => TestTensors.Normal(seed, shape);
 
     // Sequence 0 keeps tokens 0 and 2, sequence 1 keeps all, sequence 2 keeps none (pools to zero).
     private static Tensor Mask() => new(new float[] { 1, 0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 0 }, 3, 4);

@@ -17,12 +17,7 @@ public class MultiHeadSelfAttentionTests
         return layer;
     }
 
-    private static Tensor Input(ulong seed, params int[] shape)
-    {
-        var x = new Tensor(shape);
-        new Rng(seed).FillNormal(x.Span);
-        return x;
-    }
+    private static Tensor Input(ulong seed, params int[] shape) => TestTensors.Normal(seed, shape);
 
     // (B, T) = (2, 5): batch 0 attends to tokens 0, 2, 3; batch 1 to all but the last.
     private static Tensor PaddingMask() => new(new float[] { 1, 0, 1, 1, 0, 1, 1, 1, 1, 0 }, 2, 5);

@@ -17,12 +17,7 @@ public class PatchEmbeddingTests
         return layer;
     }
 
-    private static Tensor Images(ulong seed, params int[] shape)
-    {
-        var x = new Tensor(shape);
-        new Rng(seed).FillNormal(x.Span);
-        return x;
-    }
+    private static Tensor Images(ulong seed, params int[] shape) => TestTensors.Normal(seed, shape);
 
     // Conv2d(stride = kernel = p) from its definition, in double precision.
     private static double[] DirectConvolution(PatchEmbedding layer, Tensor x)

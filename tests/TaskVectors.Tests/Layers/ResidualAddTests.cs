@@ -30,12 +30,7 @@ public class ResidualAddTests
         };
     }
 
-    private static Tensor Input(ulong seed, params int[] shape)
-    {
-        var x = new Tensor(shape);
-        new Rng(seed).FillNormal(x.Span);
-        return x;
-    }
+    private static Tensor Input(ulong seed, params int[] shape) => TestTensors.Normal(seed, shape);
 
     [Fact]
     public void Forward_AddsElementwise_AndBackwardReturnsTheOutputGradientItself()

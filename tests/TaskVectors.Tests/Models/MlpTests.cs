@@ -20,12 +20,7 @@ public sealed class MlpTests : IDisposable
         return m;
     }
 
-    private static Tensor Inputs(ulong seed, params int[] shape)
-    {
-        var x = new Tensor(shape);
-        new Rng(seed).FillNormal(x.Span);
-        return x;
-    }
+    private static Tensor Inputs(ulong seed, params int[] shape) => TestTensors.Normal(seed, shape);
 
     private static Probe ProbeOf(Mlp m, Tensor x) => new()
     {
