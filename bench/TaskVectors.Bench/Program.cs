@@ -3,6 +3,7 @@
 //   gemm-table [--runs N] [--min-ms T] [--filter TEXT]   median GFLOP/s of OpenBLAS and managed GEMM side by side
 //   safetensors-table [--tensors N] [--mb M] [--repeats R]  safetensors read throughput
 //   vit-table [--runs N] [--configs vit-tiny,vit-b32] [--torch]  ViT train / forward / JVP steps, optionally beside PyTorch
+//   kfac-table [--images N] [--runs R] [--exact]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
@@ -15,6 +16,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "vit-table":
         VitTable.Run(args[1..]);
+        return 0;
+    case "kfac-table":
+        KfacTable.Run(args[1..]);
         return 0;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -4,6 +4,7 @@
 // panel's float32 result is then added into the float64 sum. Naive double-precision twins are the tests'
 // reference.
 using TaskVectors.Blas;
+using TaskVectors.Tensors;
 
 namespace TaskVectors.Curvature;
 
@@ -11,7 +12,7 @@ namespace TaskVectors.Curvature;
 internal static class GramKernels
 {
     /// <summary>Columns per GEMM panel: wide enough for GEMM efficiency, narrow enough to skip most of the upper triangle.</summary>
-    internal const int Panel = 128;
+    internal const int Panel = 96;
 
     /// <summary>
     /// For i ≥ j: sum[i·ldSum + j] += scale · Σ_r x[r·ld + i] · x[r·ld + j], with the products in float32 (each entry a
@@ -38,18 +39,18 @@ internal static class GramKernels
 
     /// <summary>
     /// The augmented Gram of ā = [x; 1], lower triangle: the top-left n × n block as <see cref="AddGramLower"/>, the last
-    /// row += scale · Σ_r x[r, :] (summed in float64), and the corner += scale · rows. <paramref name="sum"/> is (n+1)².
+    /// row += scale · Σ_r x[r, :] (a float32 sum over the rows, like the products), and the corner += scale · rows.
+    /// <paramref name="sum"/> is (n+1)²; <paramref name="scratch"/> holds ≥ n² + n floats; x is contiguous (ld = n).
     /// </summary>
     public static void AddAugmentedGramLower(ReadOnlySpan<float> x, int rows, int n, double scale, Span<double> sum, Span<float> scratch)
     {
         int ld = n + 1;
         AddGramLower(x, rows, n, n, scale, sum, ld, scratch);
+        var columns = scratch.Slice(n * n, n);
+        columns.Clear();
+        TensorMath.AddColumnSums(x[..(rows * n)], rows, n, columns);
         var last = sum.Slice(n * ld, ld);
-        for (int r = 0; r < rows; r++)
-        {
-            var row = x.Slice(r * n, n);
-            for (int j = 0; j < n; j++) last[j] += scale * row[j];
-        }
+        for (int j = 0; j < n; j++) last[j] += scale * columns[j];
         last[n] += scale * rows;
     }
 

@@ -2,6 +2,7 @@
 // last Forward inputs (A), last Backward output gradients (G) and per-sample gradients (dense F).
 // Scratch buffers grow to the largest batch seen, so later batches allocate nothing.
 using TaskVectors.Layers;
+using TaskVectors.Tensors;
 
 namespace TaskVectors.Curvature;
 
@@ -24,7 +25,7 @@ internal sealed class KfacAccumulator
         Blocks = [.. layout.Blocks.Select(s => new KroneckerBlock(s))];
         Dense = [.. layout.DenseBlocks.Select(s => new DenseBlock(s))];
         int gram = 0;
-        foreach (var s in layout.Blocks) gram = Math.Max(gram, Math.Max(s.InFeatures * s.InFeatures, s.GDim * s.GDim));
+        foreach (var s in layout.Blocks) gram = Math.Max(gram, Math.Max(s.InFeatures * (s.InFeatures + 1), s.GDim * s.GDim));
         foreach (var s in layout.DenseBlocks) gram = Math.Max(gram, s.Dim * s.Dim);
         _gram = new float[gram];
     }
@@ -55,8 +56,8 @@ internal sealed class KfacAccumulator
             for (int s = 0; s < samples; s++)
             {
                 var row = mean.Slice(s * n, n);
-                for (int r = 0; r < tokens; r++) Tensors.TensorMath.AddInPlace(x.Span.Slice((s * tokens + r) * n, n), row);
-                Tensors.TensorMath.Scale(row, 1f / tokens, row);
+                for (int r = 0; r < tokens; r++) TensorMath.AddInPlace(x.Span.Slice((s * tokens + r) * n, n), row);
+                TensorMath.Scale(row, 1f / tokens, row);
             }
             if (spec.HasBias) GramKernels.AddAugmentedGramLower(mean, samples, n, 1.0, a, _gram);
             else GramKernels.AddGramLower(mean, samples, n, n, 1.0, a, n, _gram);
@@ -89,7 +90,7 @@ internal sealed class KfacAccumulator
                         var source = gy.Slice(r * width, width);
                         var target = buffer.Slice((_mode == KfacTokenMode.Expand ? r : r / tokens) * gd + offset, width);
                         if (_mode == KfacTokenMode.Expand) source.CopyTo(target);
-                        else Tensors.TensorMath.AddInPlace(source, target);
+                        else TensorMath.AddInPlace(source, target);
                     }
                     offset += width;
                 }
@@ -133,7 +134,7 @@ internal sealed class KfacAccumulator
         return rows;
     }
 
-    private static Tensors.Tensor GradOutput(Linear linear, int rows)
+    private static Tensor GradOutput(Linear linear, int rows)
     {
         var gy = linear.LastGradOutput;
         if (gy is null || gy.Length != rows * linear.OutFeatures)

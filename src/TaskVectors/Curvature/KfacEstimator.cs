@@ -21,7 +21,8 @@ namespace TaskVectors.Curvature;
 /// <remarks>
 /// Each batch's Gram matrices are float32 GEMM products (a float32 dot product over the batch's rows per entry), added
 /// into the float64 sums: the sums never lose precision across batches, and the GEMM seam does the heavy work.
-/// Results do not depend on the thread count. The model runs in evaluation mode (a <see cref="TextTransformer"/>'s
+/// The estimator's own loops are serial over blocks, so results depend on the thread count only as much as the GEMM
+/// provider's do (the managed provider is bit-identical for any thread count). The model runs in evaluation mode (a <see cref="TextTransformer"/>'s
 /// dropout is switched off for the estimation and restored); Backward accumulates into the parameters' gradients,
 /// so every gradient accumulator is cleared at the start and at the end.
 /// </remarks>

@@ -25,7 +25,7 @@ public sealed class TakRegularizer : IRegularizer
 {
     private readonly BlockState[] _blocks;
     private readonly DenseState[] _dense;
-    private float[] _delta, _product, _result;
+    private readonly float[] _delta, _product, _result;
     private TrainableParameter[] _bound = [];
 
     /// <summary>Creates the penalty for <paramref name="factors"/> (e.g. <see cref="FactorAggregate.AllBut"/>) with <paramref name="options"/>.</summary>

@@ -20,7 +20,7 @@ public sealed class GramKernelsTests
         new Rng((ulong)(rows * 1000 + n)).FillNormal(x);
         int side = augment ? n + 1 : n;
         var fast = new double[side * side];
-        var scratch = new float[n * n];
+        var scratch = new float[n * n + n];
         for (int repeat = 0; repeat < 2; repeat++)
         {
             if (augment) GramKernels.AddAugmentedGramLower(x, rows, n, 0.25, fast, scratch);
