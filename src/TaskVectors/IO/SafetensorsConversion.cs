@@ -1,4 +1,4 @@
-// SafetensorsConversion: stored little-endian elements (F32, F16, BF16, F64) → float32, n elements.
+// SafetensorsConversion: stored little-endian elements (F32, F16, BF16, F64) → float32 or float64, n elements.
 // Fast kernels reinterpret the bytes in place on little-endian machines (memcpy, TensorPrimitives, a
 // Vector256/128 widening for BF16); the naive twin decodes element by element with BinaryPrimitives
 // and is the big-endian path and the tests' reference.
@@ -10,7 +10,7 @@ using System.Runtime.Intrinsics;
 
 namespace TaskVectors.IO;
 
-/// <summary>Decodes safetensors element bytes into float32.</summary>
+/// <summary>Decodes safetensors element bytes into float32 or float64.</summary>
 internal static unsafe class SafetensorsConversion
 {
     /// <summary>
@@ -60,6 +60,57 @@ internal static unsafe class SafetensorsConversion
                 SafetensorsDType.BF16 => BitConverter.UInt32BitsToSingle((uint)BinaryPrimitives.ReadUInt16LittleEndian(e) << 16),
                 SafetensorsDType.F64 => (float)BinaryPrimitives.ReadDoubleLittleEndian(e),
                 _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not convertible to float32."),
+            };
+        }
+    }
+
+    /// <summary>
+    /// Decodes <c>destination.Length</c> elements of <paramref name="dtype"/> into float64, exactly: F64 copied,
+    /// F32 and F16 widened, BF16 widened through float32 (bfloat16 ⊂ float32 ⊂ float64).
+    /// <paramref name="source"/> need not be aligned.
+    /// </summary>
+    public static void ToDouble(SafetensorsDType dtype, byte* source, Span<double> destination)
+    {
+        int n = destination.Length;
+        if (!BitConverter.IsLittleEndian)
+        {
+            ToDoubleReference(dtype, source, destination);
+            return;
+        }
+        switch (dtype)
+        {
+            case SafetensorsDType.F64:
+                new ReadOnlySpan<double>(source, n).CopyTo(destination);
+                break;
+            case SafetensorsDType.F32:
+                TensorPrimitives.ConvertTruncating<float, double>(new ReadOnlySpan<float>(source, n), destination);
+                break;
+            case SafetensorsDType.F16:
+                TensorPrimitives.ConvertTruncating<Half, double>(new ReadOnlySpan<Half>(source, n), destination);
+                break;
+            case SafetensorsDType.BF16:
+                var bits = new ReadOnlySpan<ushort>(source, n);
+                for (int i = 0; i < n; i++) destination[i] = BitConverter.UInt32BitsToSingle((uint)bits[i] << 16);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not convertible to float64.");
+        }
+    }
+
+    /// <summary>The naive twin of <see cref="ToDouble"/>: one little-endian element at a time, any host byte order.</summary>
+    public static void ToDoubleReference(SafetensorsDType dtype, byte* source, Span<double> destination)
+    {
+        int size = dtype.GetBitSize() / 8;
+        for (int i = 0; i < destination.Length; i++)
+        {
+            var e = new ReadOnlySpan<byte>(source + (long)i * size, size);
+            destination[i] = dtype switch
+            {
+                SafetensorsDType.F64 => BinaryPrimitives.ReadDoubleLittleEndian(e),
+                SafetensorsDType.F32 => BinaryPrimitives.ReadSingleLittleEndian(e),
+                SafetensorsDType.F16 => (double)BinaryPrimitives.ReadHalfLittleEndian(e),
+                SafetensorsDType.BF16 => BitConverter.UInt32BitsToSingle((uint)BinaryPrimitives.ReadUInt16LittleEndian(e) << 16),
+                _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "Not convertible to float64."),
             };
         }
     }

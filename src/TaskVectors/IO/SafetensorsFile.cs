@@ -1,6 +1,6 @@
 // SafetensorsFile: an open safetensors file. Open reads and validates only the 8-byte size prefix and
 // the JSON header; the data section is memory-mapped and a tensor's bytes are touched only when that
-// tensor is read, converted to float32 into a new Tensor or into caller-owned storage.
+// tensor is read, converted to float32 (or, exactly, to float64) into new or caller-owned storage.
 using System.Buffers.Binary;
 using System.IO.MemoryMappedFiles;
 using TaskVectors.Tensors;
@@ -155,6 +155,52 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <exception cref="SafetensorsFormatException">The tensor's dtype is not F32, F16, BF16 or F64.</exception>
     /// <exception cref="ObjectDisposedException">The file has been disposed.</exception>
     public void ReadInto(string name, Span<float> destination) => ReadCore(GetInfo(name), destination);
+
+    /// <summary>
+    /// Reads tensor <paramref name="name"/> into <paramref name="destination"/> as float64 in row-major order
+    /// without allocating, exactly: F64 is copied, F32, F16 and BF16 are widened.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The file holds no such tensor.</exception>
+    /// <exception cref="ArgumentException"><paramref name="destination"/>'s length is not the tensor's element count.</exception>
+    /// <exception cref="SafetensorsFormatException">The tensor's dtype is not F32, F16, BF16 or F64.</exception>
+    /// <exception cref="ObjectDisposedException">The file has been disposed.</exception>
+    public void ReadDoubles(string name, Span<double> destination)
+    {
+        var info = GetInfo(name);
+        ThrowIfUnreadable(info);
+        if (destination.Length != info.ElementCount)
+            throw new ArgumentException(
+                $"Tensor '{info.Name}' {info.ShapeText} has {info.ElementCount} elements but the destination has {destination.Length}.", nameof(destination));
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (destination.IsEmpty) return;
+        var handle = _view!.SafeMemoryMappedViewHandle;
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added); // Keeps the mapping alive against a concurrent Dispose (see ReadCore).
+            SafetensorsConversion.ToDouble(info.DType, _data + info.DataBegin, destination);
+        }
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+    /// <summary>Reads tensor <paramref name="name"/> into a new float64 array (row-major; see <see cref="ReadDoubles(string, Span{double})"/>).</summary>
+    /// <exception cref="KeyNotFoundException">The file holds no such tensor.</exception>
+    /// <exception cref="SafetensorsFormatException">The tensor's dtype is not F32, F16, BF16 or F64.</exception>
+    /// <exception cref="NotSupportedException">The tensor has more elements than an array can hold.</exception>
+    /// <exception cref="ObjectDisposedException">The file has been disposed.</exception>
+    public double[] ReadDoubles(string name)
+    {
+        var info = GetInfo(name);
+        ThrowIfUnreadable(info);
+        if (info.ElementCount > Array.MaxLength)
+            throw new NotSupportedException($"Tensor '{name}' of '{FilePath}' has {info.ElementCount} elements, more than an array can hold.");
+        var data = info.ElementCount == 0 ? [] : GC.AllocateUninitializedArray<double>((int)info.ElementCount);
+        ReadDoubles(name, data);
+        return data;
+    }
 
     private void ReadCore(SafetensorsTensorInfo info, Span<float> destination)
     {

@@ -7,18 +7,18 @@ using System.Text;
 
 namespace TaskVectors.IO;
 
-/// <summary>Builds a safetensors header for float32 tensors laid out back to back in the given order.</summary>
+/// <summary>Builds a safetensors header for tensors laid out back to back in the given order.</summary>
 internal static class SafetensorsHeaderWriter
 {
     // Strict: a name with a lone surrogate has no UTF-8 form and must not be silently replaced.
     internal static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>
-    /// Returns the size prefix and header for F32 tensors with the given names and shapes, whose data
+    /// Returns the size prefix and header for tensors with the given names, dtypes and shapes, whose data
     /// follow in that order. Metadata keys are written in the order given (the reference writes a
     /// HashMap, so its key order is unspecified; one key, as PyTorch's {"format":"pt"}, matches exactly).
     /// </summary>
-    public static byte[] Build(IReadOnlyList<(string Name, int[] Shape)> tensors, IReadOnlyList<KeyValuePair<string, string>>? metadata)
+    public static byte[] Build(IReadOnlyList<(string Name, SafetensorsDType DType, int[] Shape)> tensors, IReadOnlyList<KeyValuePair<string, string>>? metadata)
     {
         var json = new StringBuilder(64 + 96 * tensors.Count);
         json.Append('{');
@@ -37,14 +37,14 @@ internal static class SafetensorsHeaderWriter
             first = false;
         }
         long offset = 0;
-        foreach (var (name, shape) in tensors)
+        foreach (var (name, dtype, shape) in tensors)
         {
             if (!first) json.Append(',');
             first = false;
-            long bytes = sizeof(float);
+            long bytes = dtype.GetBitSize() / 8; // Whole-byte dtypes only: the writer produces F32 and F64.
             foreach (int d in shape) bytes *= d; // Tensor guarantees Π shape ≤ Array.MaxLength.
             AppendString(json, name);
-            json.Append(":{\"dtype\":\"F32\",\"shape\":[");
+            json.Append(":{\"dtype\":\"").Append(dtype.GetHeaderName()).Append("\",\"shape\":[");
             json.AppendJoin(',', shape);
             json.Append("],\"data_offsets\":[");
             json.Append(offset.ToString(CultureInfo.InvariantCulture)).Append(',');

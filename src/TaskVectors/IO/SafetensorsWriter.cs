@@ -1,6 +1,7 @@
-// SafetensorsWriter: float32 tensors → a safetensors file, atomically. The bytes match what the
-// reference implementation (and so safetensors.torch.save_file) writes for the same F32 tensors:
-// tensors sorted by name, compact JSON header padded with spaces to 8 bytes, data back to back.
+// SafetensorsWriter: float32 (and float64) tensors → a safetensors file, atomically. The bytes match
+// what the reference implementation (and so safetensors.torch.save_file) writes for the same tensors:
+// tensors sorted by descending dtype then by name, compact JSON header padded with spaces to 8 bytes,
+// data back to back.
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -9,10 +10,10 @@ using TaskVectors.Tensors;
 namespace TaskVectors.IO;
 
 /// <summary>
-/// Writes float32 tensors as a safetensors file (dtype F32). The layout follows the reference
-/// implementation: it sorts tensors by descending dtype alignment, then by name, which for F32 alone is
-/// by name (ordinal on UTF-8 bytes, as Rust compares strings); the order of the input is therefore not
-/// kept. The header lists <c>__metadata__</c> first, then the tensors in data order.
+/// Writes float32 tensors (dtype F32) and float64 buffers (dtype F64) as a safetensors file. The layout
+/// follows the reference implementation: it sorts tensors by descending dtype alignment (F64 before F32),
+/// then by name (ordinal on UTF-8 bytes, as Rust compares strings); the order of the input is therefore
+/// not kept. The header lists <c>__metadata__</c> first, then the tensors in data order.
 /// </summary>
 /// <remarks>
 /// The file is written to a temporary file in the target's directory, flushed to disk, then renamed
@@ -41,23 +42,51 @@ public static class SafetensorsWriter
         Write(path, tensors.Select(p => (p.Key, p.Value)), metadata, afterTensor: null);
     }
 
+    /// <summary>
+    /// Writes entries of any supported dtype (see <see cref="SafetensorsEntry"/>): F64 tensors first, then F32, each
+    /// group by name, as the reference implementation lays them out.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is null, duplicated, reserved or not encodable as UTF-8; an entry or metadata value is null.</exception>
+    /// <exception cref="IOException">The file cannot be written; the target is unchanged.</exception>
+    public static void Write(string path, IEnumerable<SafetensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata = null) =>
+        WriteEntries(path, entries, metadata, afterTensor: null);
+
     /// <summary>The file's bytes, exactly as <see cref="Write(string, IEnumerable{ValueTuple{string, Tensor}}, IReadOnlyDictionary{string, string})"/> stores them.</summary>
-    internal static byte[] Serialize(IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    internal static byte[] Serialize(IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        SerializeEntries(Entries(tensors), metadata);
+
+    /// <summary>The file's bytes, exactly as <see cref="Write(string, IEnumerable{SafetensorsEntry}, IReadOnlyDictionary{string, string})"/> stores them.</summary>
+    internal static byte[] SerializeEntries(IEnumerable<SafetensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        var (header, ordered) = Prepare(tensors, metadata);
+        var (header, ordered) = Prepare(entries, metadata);
         using var stream = new MemoryStream();
         WriteBody(stream, header, ordered, afterTensor: null);
         return stream.ToArray();
     }
 
     // afterTensor is a test seam: called after each tensor's data is written, to inject a mid-write failure.
-    internal static void Write(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata, Action<string>? afterTensor)
+    internal static void Write(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata, Action<string>? afterTensor) =>
+        WriteEntries(path, Entries(tensors), metadata, afterTensor);
+
+    // Tuples become F32 entries lazily, so a throwing enumeration still throws before any file exists.
+    private static IEnumerable<SafetensorsEntry> Entries(IEnumerable<(string Name, Tensor Tensor)> tensors)
+    {
+        ArgumentNullException.ThrowIfNull(tensors);
+        foreach (var (name, tensor) in tensors)
+        {
+            if (name is null) throw new ArgumentException("A tensor name is null.", nameof(tensors));
+            if (tensor is null) throw new ArgumentException($"Tensor '{name}' is null.", nameof(tensors));
+            yield return SafetensorsEntry.FromSingles(name, tensor);
+        }
+    }
+
+    private static void WriteEntries(string path, IEnumerable<SafetensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata, Action<string>? afterTensor)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string fullPath = Path.GetFullPath(path);
         // Enumerated and validated before any file exists, so a throwing enumeration leaves nothing behind.
-        var (header, ordered) = Prepare(tensors, metadata);
-        long total = header.Length + ordered.Sum(t => (long)t.Tensor.Length * sizeof(float));
+        var (header, ordered) = Prepare(entries, metadata);
+        long total = header.Length + ordered.Sum(e => e.ByteLength);
 
         string directory = Path.GetDirectoryName(fullPath)!;
         string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
@@ -87,23 +116,28 @@ public static class SafetensorsWriter
         }
     }
 
-    private static (byte[] Header, List<(string Name, Tensor Tensor)> Ordered) Prepare(
-        IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata)
+    private static (byte[] Header, List<SafetensorsEntry> Ordered) Prepare(
+        IEnumerable<SafetensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata)
     {
-        ArgumentNullException.ThrowIfNull(tensors);
-        var entries = new List<(string Name, byte[] Utf8, Tensor Tensor)>();
+        ArgumentNullException.ThrowIfNull(entries);
+        var list = new List<(byte[] Utf8, SafetensorsEntry Entry)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, tensor) in tensors)
+        foreach (var entry in entries)
         {
-            if (name is null) throw new ArgumentException("A tensor name is null.", nameof(tensors));
-            if (tensor is null) throw new ArgumentException($"Tensor '{name}' is null.", nameof(tensors));
+            if (entry is null) throw new ArgumentException("An entry is null.", nameof(entries));
+            string name = entry.Name;
             if (name == SafetensorsFormatException.MetadataKey)
-                throw new ArgumentException($"'{name}' is reserved for the metadata map and cannot name a tensor.", nameof(tensors));
-            if (!seen.Add(name)) throw new ArgumentException($"Tensor name '{name}' appears twice.", nameof(tensors));
-            entries.Add((name, Utf8Bytes(name, nameof(tensors)), tensor));
+                throw new ArgumentException($"'{name}' is reserved for the metadata map and cannot name a tensor.", nameof(entries));
+            if (!seen.Add(name)) throw new ArgumentException($"Tensor name '{name}' appears twice.", nameof(entries));
+            list.Add((Utf8Bytes(name, nameof(entries)), entry));
         }
-        // Rust orders String by UTF-8 bytes; UTF-16 ordinal order differs for characters above U+D7FF.
-        entries.Sort((a, b) => a.Utf8.AsSpan().SequenceCompareTo(b.Utf8));
+        // The reference sorts by descending dtype (its enum order, which SafetensorsDType copies), then by
+        // name; Rust orders String by UTF-8 bytes, and UTF-16 ordinal order differs above U+D7FF.
+        list.Sort((a, b) =>
+        {
+            int byType = b.Entry.DType.CompareTo(a.Entry.DType);
+            return byType != 0 ? byType : a.Utf8.AsSpan().SequenceCompareTo(b.Utf8);
+        });
 
         List<KeyValuePair<string, string>>? meta = null;
         if (metadata is not null)
@@ -120,23 +154,32 @@ public static class SafetensorsWriter
             meta.Sort((a, b) => StringComparer.Ordinal.Compare(a.Key, b.Key));
         }
 
-        var header = SafetensorsHeaderWriter.Build(entries.ConvertAll(e => (e.Name, e.Tensor.Shape.ToArray())), meta);
-        return (header, entries.ConvertAll(e => (e.Name, e.Tensor)));
+        var ordered = list.ConvertAll(e => e.Entry);
+        var header = SafetensorsHeaderWriter.Build(ordered.ConvertAll(e => (e.Name, e.DType, e.Shape.ToArray())), meta);
+        return (header, ordered);
     }
 
-    private static void WriteBody(Stream stream, byte[] header, List<(string Name, Tensor Tensor)> ordered, Action<string>? afterTensor)
+    private static void WriteBody(Stream stream, byte[] header, List<SafetensorsEntry> ordered, Action<string>? afterTensor)
     {
         stream.Write(header);
         byte[]? swap = BitConverter.IsLittleEndian ? null : new byte[1 << 16];
-        foreach (var (name, tensor) in ordered)
+        foreach (var entry in ordered)
         {
-            if (swap is null) stream.Write(MemoryMarshal.AsBytes(tensor.Span));
-            else WriteLittleEndian(stream, tensor.Span, swap);
-            afterTensor?.Invoke(name);
+            if (entry.DType == SafetensorsDType.F32)
+            {
+                if (swap is null) stream.Write(MemoryMarshal.AsBytes(entry.Singles!.Span));
+                else WriteLittleEndian(stream, entry.Singles!.Span, swap);
+            }
+            else
+            {
+                if (swap is null) stream.Write(MemoryMarshal.AsBytes(entry.Doubles.Span));
+                else WriteLittleEndian(stream, entry.Doubles.Span, swap);
+            }
+            afterTensor?.Invoke(entry.Name);
         }
     }
 
-    // Big-endian hosts: the format is little-endian, so each float is byte-swapped through a buffer.
+    // Big-endian hosts: the format is little-endian, so each element is byte-swapped through a buffer.
     private static void WriteLittleEndian(Stream stream, ReadOnlySpan<float> values, byte[] buffer)
     {
         int perChunk = buffer.Length / sizeof(float);
@@ -146,6 +189,18 @@ public static class SafetensorsWriter
             for (int i = 0; i < chunk.Length; i++)
                 BinaryPrimitives.WriteSingleLittleEndian(buffer.AsSpan(i * sizeof(float)), chunk[i]);
             stream.Write(buffer, 0, chunk.Length * sizeof(float));
+        }
+    }
+
+    private static void WriteLittleEndian(Stream stream, ReadOnlySpan<double> values, byte[] buffer)
+    {
+        int perChunk = buffer.Length / sizeof(double);
+        for (int start = 0; start < values.Length; start += perChunk)
+        {
+            var chunk = values.Slice(start, Math.Min(perChunk, values.Length - start));
+            for (int i = 0; i < chunk.Length; i++)
+                BinaryPrimitives.WriteDoubleLittleEndian(buffer.AsSpan(i * sizeof(double)), chunk[i]);
+            stream.Write(buffer, 0, chunk.Length * sizeof(double));
         }
     }
 

@@ -8,11 +8,13 @@ namespace TaskVectors.Layers;
 /// <summary>
 /// y[b, 0] = cls + pos[0]; y[b, 1 + i] = x[b, i] + pos[1 + i] for 0 ≤ i &lt; P. Backward:
 /// ∂L/∂cls += Σ_b gy[b, 0], ∂L/∂pos += Σ_b gy[b], ∂L/∂x[b, i] = gy[b, 1 + i].
+/// Per sample, the class embedding's gradient is gy[b, 0] (<see cref="PerSampleGradient"/>).
 /// </summary>
-public sealed class ClassPositionEmbedding : ILayer
+public sealed class ClassPositionEmbedding : ILayer, IPerSampleGradients
 {
     private readonly Parameter[] _parameters;
-    private Tensor? _output, _tanOutput, _gradInput;
+    private readonly Parameter[] _perSample;
+    private Tensor? _output, _tanOutput, _gradInput, _gradOutput;
     private int _batch = -1;
 
     /// <summary>
@@ -29,6 +31,7 @@ public sealed class ClassPositionEmbedding : ILayer
         ClassEmbedding = new Parameter(prefix + ".class_embedding", new Tensor(dim));
         PositionEmbedding = new Parameter(prefix + ".position_embedding.weight", new Tensor(patches + 1, dim));
         _parameters = [ClassEmbedding, PositionEmbedding];
+        _perSample = [ClassEmbedding];
     }
 
     /// <summary>The embeddings module's dotted prefix.</summary>
@@ -48,6 +51,12 @@ public sealed class ClassPositionEmbedding : ILayer
 
     /// <inheritdoc />
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>The class embedding only: a dense block over the positional table ((P+1)·D)² would be far too large.</summary>
+    public IReadOnlyList<Parameter> PerSampleParameters => _perSample;
+
+    /// <summary>The output gradient passed to the last Backward (a reference to the caller's tensor), or null before the first.</summary>
+    public Tensor? LastGradOutput => _gradOutput;
 
     /// <summary>Fills both parameters with N(0, <paramref name="std"/>²).</summary>
     public void Initialize(Rng rng, float std)
@@ -71,6 +80,7 @@ public sealed class ClassPositionEmbedding : ILayer
         if (_batch < 0) throw new InvalidOperationException($"ClassPositionEmbedding '{Name}': Backward called before Forward.");
         if (!gradOutput.HasShape(_batch, Patches + 1, Dim))
             throw new ArgumentException($"ClassPositionEmbedding '{Name}': output gradient {gradOutput.ShapeText} does not match the output [{_batch}, {Patches + 1}, {Dim}] of the last Forward.", nameof(gradOutput));
+        _gradOutput = gradOutput;
         var gy = gradOutput.Span;
         var gradCls = ClassEmbedding.Grad.Span;
         var gradPos = PositionEmbedding.Grad.Span;
@@ -97,6 +107,22 @@ public sealed class ClassPositionEmbedding : ILayer
         Combine(ClassEmbedding.Tangent is { } c ? c.Span : default, tanInput is null ? default : tanInput.Span,
             PositionEmbedding.Tangent is { } p ? p.Span : default, tan.Span);
         return new Dual(y, tan);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>dest[b, :] = gy[b, 0, :], the class token's output gradient of sample b.</remarks>
+    public void PerSampleGradient(Parameter parameter, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        if (!ReferenceEquals(parameter, ClassEmbedding))
+            throw new ArgumentException($"ClassPositionEmbedding '{Name}' reports per-sample gradients of '{ClassEmbedding.Name}' only, not '{parameter.Name}'.", nameof(parameter));
+        var gy = _gradOutput;
+        if (gy is null || !gy.HasShape(_batch, Patches + 1, Dim))
+            throw new InvalidOperationException($"ClassPositionEmbedding '{Name}': per-sample gradients need a Backward after the last Forward.");
+        if (destination.Length != _batch * Dim)
+            throw new ArgumentException($"ClassPositionEmbedding '{Name}': per-sample gradients need {_batch}×{Dim} values; the destination has {destination.Length}.", nameof(destination));
+        int tokens = (Patches + 1) * Dim;
+        for (int b = 0; b < _batch; b++) gy.Span.Slice(b * tokens, Dim).CopyTo(destination.Slice(b * Dim, Dim));
     }
 
     // y[b] = concat(cls, x[b]) + pos for every b; an empty span stands for zeros.

@@ -1,7 +1,8 @@
 // LayerNorm: layer normalization over the last axis, x (…, C) -> y (…, C), with learned scale γ and
 // shift β (C). All leading axes are flattened into rows; rows are spread over ParallelLoop in fixed
 // chunks, and the γ/β gradients are summed per chunk then in chunk order, so results never depend on
-// the thread count.
+// the thread count. After Backward it can report γ and β gradients per sample (the input's first axis).
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using TaskVectors.Layers.Kernels;
 using TaskVectors.Tensors;
 using TaskVectors.Threading;
@@ -15,14 +16,15 @@ namespace TaskVectors.Layers;
 /// <para>Backward: with ĝ = ∂L/∂y·γ, ∂L/∂x = ρ·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)); ∂L/∂γ += Σ ∂L/∂y·x̂; ∂L/∂β += Σ ∂L/∂y.</para>
 /// <para>Jvp: ẏ = ρ·(ẋ − mean(ẋ) − x̂·mean(ẋ·x̂))·γ + x̂·γ̇ + β̇.</para>
 /// Forward caches μ and ρ per row (and keeps a reference to x); x̂ is recomputed where needed.
+/// <para>Per sample n (the first axis of x, its T = rows/B rows t): g_γ,n = Σ_t ∂L/∂y[n,t]·x̂[n,t], g_β,n = Σ_t ∂L/∂y[n,t].</para>
 /// </summary>
-public sealed class LayerNorm : ILayer
+public sealed class LayerNorm : ILayer, IPerSampleGradients
 {
     // Rows per parallel chunk: about this many elements, so a chunk amortizes its hand-off.
     private const int ChunkElements = 16384;
 
     private readonly Parameter[] _parameters;
-    private Tensor? _input, _output, _mean, _rstd, _gradInput, _tanOutput, _partials;
+    private Tensor? _input, _output, _mean, _rstd, _gradInput, _tanOutput, _partials, _gradOutput, _centered;
 
     /// <summary>
     /// Creates a layer named <paramref name="name"/> over <paramref name="features"/> channels with
@@ -59,6 +61,12 @@ public sealed class LayerNorm : ILayer
     /// <inheritdoc />
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
+    /// <summary>γ and β: both have per-sample gradients.</summary>
+    public IReadOnlyList<Parameter> PerSampleParameters => _parameters;
+
+    /// <summary>The output gradient passed to the last Backward (a reference to the caller's tensor), or null before the first.</summary>
+    public Tensor? LastGradOutput => _gradOutput;
+
     /// <inheritdoc />
     public Tensor Forward(Tensor input)
     {
@@ -79,6 +87,7 @@ public sealed class LayerNorm : ILayer
         var x = _input ?? throw new InvalidOperationException($"LayerNorm '{Name}': Backward called before Forward.");
         if (!gradOutput.HasShape(x.Shape))
             throw new ArgumentException($"LayerNorm '{Name}': output gradient {gradOutput.ShapeText} does not match the output {x.ShapeText} of the last Forward.", nameof(gradOutput));
+        _gradOutput = gradOutput;
         var plan = new Plan(x.Length / Features, Features);
         var gx = Tensor.Ensure(ref _gradInput, x.Shape);
         // Each chunk sums its rows' γ and β gradients into its own slot; the slots are then added in order.
@@ -105,6 +114,48 @@ public sealed class LayerNorm : ILayer
         var plan = new Plan(input.Length / Features, Features);
         ParallelLoop.For(plan.Chunks, new TangentBody(plan, input, tanInput, Weight.Value, Weight.Tangent, Bias.Tangent, _mean!, _rstd!, ty));
         return new Dual(y, ty);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// γ: dest[n, c] = Σ_t gy[n,t,c]·(x[n,t,c] − μ[n,t])·ρ[n,t]; β: dest[n, c] = Σ_t gy[n,t,c], over the T = rows/B rows of
+    /// sample n, where gy is <see cref="LastGradOutput"/> and μ, ρ are the statistics cached by the last Forward.
+    /// </remarks>
+    public void PerSampleGradient(Parameter parameter, Span<float> destination)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        var x = _input;
+        var gy = _gradOutput;
+        if (x is null || gy is null || !gy.HasShape(x.Shape))
+            throw new InvalidOperationException($"LayerNorm '{Name}': per-sample gradients need a Backward after the last Forward.");
+        bool gamma = ReferenceEquals(parameter, Weight);
+        if (!gamma && !ReferenceEquals(parameter, Bias))
+            throw new ArgumentException($"LayerNorm '{Name}' has no parameter '{parameter.Name}'.", nameof(parameter));
+        int samples = x.Dim(0), rows = x.Length / Features, tokens = rows / samples;
+        if (destination.Length != samples * Features)
+            throw new ArgumentException($"LayerNorm '{Name}': per-sample gradients need {samples}×{Features} values; the destination has {destination.Length}.", nameof(destination));
+        destination.Clear();
+        var centered = Tensor.Ensure(ref _centered, Features).Span;
+        var mean = _mean!.Span;
+        var rstd = _rstd!.Span;
+        for (int n = 0; n < samples; n++)
+        {
+            var row = destination.Slice(n * Features, Features);
+            for (int t = 0; t < tokens; t++)
+            {
+                int r = n * tokens + t;
+                var g = gy.Span.Slice(r * Features, Features);
+                if (!gamma)
+                {
+                    TensorMath.AddInPlace(g, row);
+                    continue;
+                }
+                // x̂ = (x − μ)·ρ, so g ⊙ x̂ = ρ·(g ⊙ (x − μ)).
+                TensorPrimitives.Subtract(x.Span.Slice(r * Features, Features), mean[r], centered);
+                TensorMath.Multiply(centered, g, centered);
+                TensorMath.AddScaled(centered, rstd[r], row);
+            }
+        }
     }
 
     private int Rows(Tensor input)

@@ -13,7 +13,7 @@ namespace TaskVectors.Layers;
 public sealed class Linear : ILayer
 {
     private readonly Parameter[] _parameters;
-    private Tensor? _input, _output, _gradInput, _tanOutput;
+    private Tensor? _input, _output, _gradInput, _tanOutput, _gradOutput;
 
     /// <summary>Creates a zero-initialized layer named <paramref name="name"/> (a dotted prefix).</summary>
     public Linear(string name, int inFeatures, int outFeatures, bool bias = true)
@@ -49,6 +49,12 @@ public sealed class Linear : ILayer
     /// <summary>The input of the last Forward/Jvp (the KFAC A factor reads it), or null before the first.</summary>
     public Tensor? LastInput => _input;
 
+    /// <summary>
+    /// The output gradient ∂L/∂y passed to the last Backward (the KFAC G factor reads it), or null before the first.
+    /// A reference, not a copy: it holds the caller's tensor, valid until the caller reuses it.
+    /// </summary>
+    public Tensor? LastGradOutput => _gradOutput;
+
     /// <summary>Fills W and b with N(0, <paramref name="std"/>²) and zeros, as Hugging Face initializes them.</summary>
     public void Initialize(Rng rng, float std)
     {
@@ -72,6 +78,7 @@ public sealed class Linear : ILayer
         var x = _input ?? throw new InvalidOperationException($"Linear '{Name}': Backward called before Forward.");
         int rows = Rows(x);
         CheckGradShape(gradOutput, rows);
+        _gradOutput = gradOutput;
         var gy = gradOutput.Span;
         // ∂L/∂W (out × in) += gyᵀ (out × N) · x (N × in)
         Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, OutFeatures, InFeatures, rows,

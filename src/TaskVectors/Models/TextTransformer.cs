@@ -19,7 +19,7 @@ namespace TaskVectors.Models;
 /// <para>Token embeddings get their true gradient at every id, [PAD] included (Hugging Face's
 /// padding_idx would freeze row 0); padded positions receive no gradient since nothing reads them.</para>
 /// </summary>
-public sealed class TextTransformer : IEmbeddingModel<TextBatch>
+public sealed class TextTransformer : IEmbeddingModel<TextBatch>, IPerSampleGradientModel
 {
     /// <summary>Hugging Face's hidden_dropout_prob, applied after the embeddings and in every block when <see cref="Training"/>.</summary>
     public const float HiddenDropout = 0.1f;
@@ -29,6 +29,7 @@ public sealed class TextTransformer : IEmbeddingModel<TextBatch>
 
     private readonly Parameter[] _parameters;
     private readonly Linear[] _linears;
+    private readonly IPerSampleGradients[] _perSampleLayers;
     private readonly BertLayer[] _layers;
     private readonly ClsPooling _clsPooling = new("cls_pooling");
     private readonly MeanPooling _meanPooling = new("mean_pooling");
@@ -57,6 +58,7 @@ public sealed class TextTransformer : IEmbeddingModel<TextBatch>
         Pooler = new BertPooler(config.Width);
         _parameters = [.. Embeddings.Parameters, .. _layers.SelectMany(l => l.Parameters), .. Pooler.Parameters];
         _linears = [.. _layers.SelectMany(l => l.Linears), .. (pooling == TextPooling.Pooler ? [Pooler.Dense] : Array.Empty<Linear>())];
+        _perSampleLayers = [Embeddings.Norm, .. _layers.SelectMany(l => new[] { l.AttentionNorm, l.OutputNorm })];
     }
 
     /// <summary>The model's shape.</summary>
@@ -84,6 +86,9 @@ public sealed class TextTransformer : IEmbeddingModel<TextBatch>
 
     /// <inheritdoc />
     public IReadOnlyList<Parameter> Parameters => _parameters;
+
+    /// <summary>Every LayerNorm (embeddings, then per block the attention and output norms): the dense KFAC blocks.</summary>
+    public IReadOnlyList<IPerSampleGradients> PerSampleGradientLayers => _perSampleLayers;
 
     /// <summary>The last hidden state h (B, T, W) of the last Forward/Jvp, or null before the first.</summary>
     public Tensor? LastHiddenState => _hidden;

@@ -11,10 +11,11 @@ namespace TaskVectors.Models;
 /// CLIP vision encoder f(x; θ) = normalize(W_proj · LN_post(h_L[:, 0])), h_0 = LN_pre([c; E·patches(x)] + P),
 /// h_l = Block_l(h_{l−1}), with Hugging Face parameter names ("vision_model.…", "visual_projection.weight").
 /// </summary>
-public sealed class VisionTransformer : IEmbeddingModel<Tensor>
+public sealed class VisionTransformer : IEmbeddingModel<Tensor>, IPerSampleGradientModel
 {
     private readonly Parameter[] _parameters;
     private readonly Linear[] _linears;
+    private readonly IPerSampleGradients[] _perSampleLayers;
     private readonly ClipEncoderLayer[] _blocks; // iterated as an array: a foreach over the interface would allocate
     private readonly ClsPooling _pool = new("vision_model.pool");
     private readonly L2Normalize _normalize = new(name: "normalize");
@@ -39,6 +40,7 @@ public sealed class VisionTransformer : IEmbeddingModel<Tensor>
             .. PreLayerNorm.Parameters, .. Blocks.SelectMany(b => b.Parameters), .. PostLayerNorm.Parameters, .. Projection.Parameters,
         ];
         _linears = [.. Blocks.SelectMany(b => b.Linears), Projection];
+        _perSampleLayers = [ClassPositionEmbedding, PreLayerNorm, .. Blocks.SelectMany(b => new[] { b.LayerNorm1, b.LayerNorm2 }), PostLayerNorm];
     }
 
     /// <summary>The model's shape.</summary>
@@ -70,6 +72,9 @@ public sealed class VisionTransformer : IEmbeddingModel<Tensor>
 
     /// <inheritdoc />
     public IReadOnlyList<Linear> Linears => _linears;
+
+    /// <summary>The class embedding and every LayerNorm (pre, per block LN₁ and LN₂, post): the dense KFAC blocks.</summary>
+    public IReadOnlyList<IPerSampleGradients> PerSampleGradientLayers => _perSampleLayers;
 
     /// <summary>
     /// Random initialization in the spirit of CLIP: Linear, patch, class and position weights N(0, <paramref name="std"/>²),

@@ -97,4 +97,22 @@ public class ClassPositionEmbeddingTests
         for (int i = 0; i < 10; i++) Step();
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
     }
+
+    [Fact]
+    public void PerSampleGradient_ClassEmbedding_IsEachSamplesClassTokenGradient()
+    {
+        var layer = Make(3, 4);
+        layer.Forward(Input(1, 2, 3, 4));
+        layer.ClassEmbedding.ZeroGrad();
+        var gy = Input(2, 2, 4, 4);
+        layer.Backward(gy);
+        layer.PerSampleParameters.ShouldBe([layer.ClassEmbedding]);
+        var perSample = new float[2 * 4];
+        layer.PerSampleGradient(layer.ClassEmbedding, perSample);
+        for (int b = 0; b < 2; b++)
+            for (int d = 0; d < 4; d++) perSample[b * 4 + d].ShouldBe(gy[b, 0, d]);
+        for (int d = 0; d < 4; d++) layer.ClassEmbedding.Grad[d].ShouldBe(perSample[d] + perSample[4 + d], 1e-6f);
+        Should.Throw<ArgumentException>(() => layer.PerSampleGradient(layer.PositionEmbedding, new float[8]));
+        Should.Throw<ArgumentException>(() => layer.PerSampleGradient(layer.ClassEmbedding, new float[4]));
+    }
 }

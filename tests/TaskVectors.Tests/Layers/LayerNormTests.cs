@@ -146,4 +146,43 @@ public class LayerNormTests
         }
         SteadyStateAllocations.AssertNone(Step);
     }
+
+    [Theory]
+    [InlineData(3, 4)]
+    [InlineData(5, 1)]
+    public void PerSampleGradient_EqualsGradientOfEachSampleAlone(int samples, int tokens)
+    {
+        const int C = 5;
+        var layer = Make(C);
+        var x = Input(3, samples, tokens, C);
+        var gy = Input(4, samples, tokens, C);
+        layer.Forward(x);
+        layer.Weight.ZeroGrad();
+        layer.Bias.ZeroGrad();
+        layer.Backward(gy);
+        layer.PerSampleParameters.ShouldBe([layer.Weight, layer.Bias]);
+        var gamma = new float[samples * C];
+        var beta = new float[samples * C];
+        layer.PerSampleGradient(layer.Weight, gamma);
+        layer.PerSampleGradient(layer.Bias, beta);
+        for (int n = 0; n < samples; n++)
+        {
+            var single = Make(C);
+            single.Forward(x.Rows(n, 1));
+            single.Backward(gy.Rows(n, 1));
+            gamma.AsSpan(n * C, C).ToArray().ShouldBe(single.Weight.Grad.Span.ToArray(), tolerance: 1e-5f);
+            beta.AsSpan(n * C, C).ToArray().ShouldBe(single.Bias.Grad.Span.ToArray(), tolerance: 1e-5f);
+        }
+    }
+
+    [Fact]
+    public void PerSampleGradient_BeforeBackwardOrForeignParameterOrWrongLength_Throws()
+    {
+        var layer = Make(3);
+        layer.Forward(Input(1, 2, 3));
+        Should.Throw<InvalidOperationException>(() => layer.PerSampleGradient(layer.Weight, new float[6]));
+        layer.Backward(Input(2, 2, 3));
+        Should.Throw<ArgumentException>(() => layer.PerSampleGradient(new Parameter("other", new Tensor(3)), new float[6]));
+        Should.Throw<ArgumentException>(() => layer.PerSampleGradient(layer.Bias, new float[5]));
+    }
 }

@@ -92,4 +92,15 @@ public class LinearTests
         for (int i = 0; i < 10; i++) Step();
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
     }
+
+    [Fact]
+    public void Backward_LastGradOutput_IsTheTensorPassedIn()
+    {
+        var layer = Make(3, 2, bias: true);
+        layer.LastGradOutput.ShouldBeNull();
+        layer.Forward(Input(1, 4, 3));
+        var gy = Input(2, 4, 2);
+        layer.Backward(gy);
+        layer.LastGradOutput.ShouldBeSameAs(gy);
+    }
 }

@@ -1,0 +1,187 @@
+// KfacTable: the `kfac-table` verb. On ViT-tiny with random 28×28 images, in one run: KFAC factor
+// estimation time per 1,000 images beside one forward + backward (one probe s) over the same images
+// (target ≤ 1.5×); the TAK regularizer's AddPenaltyGradient beside a training step at batch 64
+// (forward + cosine head + cross-entropy + backward; target ≤ 10%); factor file sizes for ViT-tiny
+// (written) and ViT-B/32 (from its layout, found with a one-image forward).
+using System.Diagnostics;
+using TaskVectors.Blas;
+using TaskVectors.Curvature;
+using TaskVectors.Data;
+using TaskVectors.Layers;
+using TaskVectors.Models;
+using TaskVectors.Tensors;
+using TaskVectors.Threading;
+using TaskVectors.Training;
+
+namespace TaskVectors.Bench;
+
+internal static class KfacTable
+{
+    private const int Batch = 64;
+    private const int Classes = 10;
+
+    public static void Run(string[] args)
+    {
+        int images = Option(args, "--images", 1024);
+        int runs = Option(args, "--runs", 3);
+        bool exact = args.Contains("--exact");
+        var config = VisionTransformerConfig.Tiny;
+        Console.WriteLine($"KFAC / TAK on vit-tiny: gemm={Gemm.Default.Name}, threads={ParallelLoop.Threads}, {Environment.ProcessorCount} cores, " +
+                          $".NET {Environment.Version}; {images} random images, batch {Batch}, median of {runs} runs");
+
+        var rng = new Rng(0);
+        var model = new VisionTransformer(config);
+        model.Initialize(rng);
+        var data = RandomImages(config, images, rng, "random A");
+
+        // Factor estimation vs the forward + backward it is built on, same images, same batches.
+        // Runs alternate between the three, so a busy neighbour on a shared machine slows all of them alike.
+        var options = new KfacOptions { BatchSize = Batch };
+        TaskFactors? factors = null;
+        var medians = Medians(runs,
+            () => factors = KfacEstimator.Estimate(model, data, options),
+            () => KfacEstimator.Estimate(model, data, options with { TokenMode = KfacTokenMode.Reduce }),
+            () => ForwardBackward(model, data));
+        var (estimate, reduce, passes) = (medians[0], medians[1], medians[2]);
+        Console.WriteLine();
+        Console.WriteLine($"{"forward + backward, same images",-44} {Per1000(passes, images),9:F2} s/1000 images");
+        Console.WriteLine($"{"factor estimation (MC, 1 probe, expand)",-44} {Per1000(estimate, images),9:F2} s/1000 images  {estimate / passes,5:F2} × (target ≤ 1.5)");
+        Console.WriteLine($"{"factor estimation (MC, 1 probe, reduce)",-44} {Per1000(reduce, images),9:F2} s/1000 images  {reduce / passes,5:F2} ×");
+        if (exact)
+        {
+            var one = RandomImages(config, Batch, rng, "random exact");
+            double exactTime = Median(1, () => KfacEstimator.Estimate(model, one, options with { Estimator = KfacEstimatorKind.Exact }));
+            double mcTime = Median(runs, () => KfacEstimator.Estimate(model, one, options));
+            Console.WriteLine($"{"exact G (C = 192 backward passes), 1 batch",-44} {exactTime,9:F2} s  (MC: {mcTime:F3} s, ×{exactTime / mcTime:F0})");
+        }
+
+        // The regularizer on the paper's trainable set, against the Eq. 8 aggregate of two tasks.
+        var other = KfacEstimator.Estimate(model, RandomImages(config, 2 * Batch, rng, "random B"), options);
+        var aggregate = new FactorAggregate();
+        aggregate.Add("a", factors!);
+        aggregate.Add("b", other);
+        var regularizer = new TakRegularizer(aggregate.AllBut("a", factors!));
+        var trainable = ParameterSelection.LinearizedTak.Select(model).Select(p =>
+        {
+            var theta = p.Value.Clone();
+            var tau = new Tensor(p.Value.Shape);
+            rng.FillNormal(tau.Span, 0f, 1e-3f);
+            TensorMath.AddInPlace(tau.Span, theta.Span); // θ = θ0 + τ, τ small and random
+            return new TrainableParameter(p, p.Value.Clone(), theta);
+        }).ToList();
+        double penalty = Median(5 * runs, () => regularizer.AddPenaltyGradient(trainable));
+        double step = Median(runs, TrainStep(model, config, rng));
+        Console.WriteLine();
+        Console.WriteLine($"{"training step, batch 64",-44} {step * 1e3,9:F1} ms");
+        Console.WriteLine($"{"TAK AddPenaltyGradient",-44} {penalty * 1e3,9:F1} ms");
+        Console.WriteLine($"{"overhead (target ≤ 10%)",-44} {100 * penalty / step,9:F1} %");
+
+        // File sizes: ViT-tiny written, ViT-B/32 from its layout.
+        string dir = Path.Combine(Path.GetTempPath(), "taskvectors-kfac-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            Console.WriteLine();
+            Console.WriteLine($"{"factor file",-44} {"F64 MB",9} {"F32 MB",9}");
+            string d64 = Path.Combine(dir, "tiny64.safetensors"), f32 = Path.Combine(dir, "tiny32.safetensors");
+            factors!.Save(d64);
+            factors.Save(f32, FactorPrecision.Single);
+            Console.WriteLine($"{"vit-tiny (written)",-44} {new FileInfo(d64).Length / 1e6,9:F1} {new FileInfo(f32).Length / 1e6,9:F1}");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        foreach (var (name, c) in new[] { ("vit-tiny", config), ("vit-b32", VisionTransformerConfig.B32) })
+        {
+            var m = new VisionTransformer(c);
+            m.Initialize(new Rng(1));
+            var layout = KfacLayout.Discover(m, RandomImages(c, 1, rng, "layout").Images);
+            Console.WriteLine($"{name + $" (layout: {layout.Blocks.Count} + {layout.DenseBlocks.Count} blocks, tensor data)",-44} " +
+                              $"{layout.FactorBytes(FactorPrecision.Double) / 1e6,9:F1} {layout.FactorBytes(FactorPrecision.Single) / 1e6,9:F1}");
+        }
+    }
+
+    private static ImageData RandomImages(VisionTransformerConfig c, int count, Rng rng, string description)
+    {
+        var x = new Tensor(count, c.Channels, c.ImageSize, c.ImageSize);
+        rng.FillNormal(x.Span);
+        return new ImageData(x, new int[count], 1, description);
+    }
+
+    // The estimator's passes without the factor work: per batch one Forward and one Backward of a random s.
+    private static void ForwardBackward(VisionTransformer model, ImageData data)
+    {
+        var batch = data.CreateBatch(Batch);
+        var s = new Tensor(Batch, model.EmbeddingDim);
+        var rng = new Rng(1);
+        var indices = new int[Batch];
+        for (int start = 0; start + Batch <= data.Count; start += Batch)
+        {
+            for (int i = 0; i < Batch; i++) indices[i] = start + i;
+            data.Fill(batch, indices);
+            model.Forward(batch);
+            rng.FillNormal(s.Span);
+            model.Backward(s);
+        }
+    }
+
+    private static Action TrainStep(VisionTransformer model, VisionTransformerConfig config, Rng rng)
+    {
+        var images = new Tensor(Batch, config.Channels, config.ImageSize, config.ImageSize);
+        rng.FillNormal(images.Span);
+        var labels = Enumerable.Range(0, Batch).Select(_ => rng.NextInt(Classes)).ToArray();
+        var classEmbeddings = new Tensor(Classes, config.ProjectionDim);
+        rng.FillNormal(classEmbeddings.Span);
+        var head = new CosineHead("head", classEmbeddings);
+        var loss = new SoftmaxCrossEntropy();
+        return () =>
+        {
+            foreach (var p in model.Parameters) p.ZeroGrad();
+            loss.Forward(head.Forward(model.Forward(images)), labels);
+            model.Backward(head.Backward(loss.Backward()));
+        };
+    }
+
+    private static double Per1000(double seconds, int images) => seconds * 1000 / images;
+
+    // Median time of each action over runs rounds, the actions taking turns within a round (after one warm-up round).
+    private static double[] Medians(int runs, params Action[] actions)
+    {
+        foreach (var action in actions) action();
+        var times = new double[actions.Length][];
+        for (int a = 0; a < actions.Length; a++) times[a] = new double[runs];
+        for (int i = 0; i < runs; i++)
+            for (int a = 0; a < actions.Length; a++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                actions[a]();
+                times[a][i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+        return [.. times.Select(t =>
+        {
+            Array.Sort(t);
+            return t[runs / 2];
+        })];
+    }
+
+    private static double Median(int runs, Action action)
+    {
+        action();
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[runs / 2];
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
+    }
+}

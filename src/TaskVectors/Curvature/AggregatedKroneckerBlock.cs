@@ -1,0 +1,8 @@
+// AggregatedKroneckerBlock: the curvature of one block aggregated over other tasks, as a sum of
+// weighted Kronecker terms Σ_k w_k (G_k ⊗ A_k).
+namespace TaskVectors.Curvature;
+
+/// <summary>A block's aggregated curvature Σ_k w_k (G_k ⊗ A_k); the TAK penalty is Σ_k w_k tr(G_k ΔW A_k ΔWᵀ).</summary>
+/// <param name="Spec">The block's members and sizes.</param>
+/// <param name="Terms">The weighted terms: one for Eq. 8, one per other task for Eq. 7.</param>
+public sealed record AggregatedKroneckerBlock(KroneckerBlockSpec Spec, IReadOnlyList<KroneckerTerm> Terms);

@@ -1,0 +1,141 @@
+// KfacEstimator: Phase 1 of TAK — a task's KFAC factors at θ0 on its inputs (labels unused), with the
+// model's own passes only: per batch one Forward (A factors from every Linear's input), then one Backward
+// per probe s (B, C) of ∂(Σ_n s_nᵀ f_n)/∂f = s (G factors from every Linear's output gradient, dense
+// blocks from per-sample gradients). Sums in float64; the first MaxExamples examples, in order.
+using System.Diagnostics;
+using System.Globalization;
+using TaskVectors.Data;
+using TaskVectors.Merging;
+using TaskVectors.Models;
+using TaskVectors.Tensors;
+
+namespace TaskVectors.Curvature;
+
+/// <summary>
+/// Estimates <see cref="TaskFactors"/> for one task. For every Kronecker block (<see cref="KfacLayout"/>):
+/// S_A = Σ_n w_tok Σ_r ā ā ᵀ with ā = [a; 1] the layer input, and S_G = Σ_n w_tok Σ_r w_p g gᵀ with g the gradient
+/// at the layer output of sᵀf(x) — s ~ N(0, I_C) per probe with w_p = 1/P (Monte-Carlo GGN, E[Jᵀ s sᵀ J] = JᵀJ), or
+/// s = e_c for each of the C directions with w_p = 1 (exact); w_tok per <see cref="KfacTokenMode"/>. For every dense
+/// block S_F = Σ_n Σ_probes w_p g_{p,n} g_{p,n}ᵀ. N counts examples.
+/// </summary>
+/// <remarks>
+/// Each batch's Gram matrices are float32 GEMM products (a float32 dot product over the batch's rows per entry), added
+/// into the float64 sums: the sums never lose precision across batches, and the GEMM seam does the heavy work.
+/// The estimator's own loops are serial over blocks, so results depend on the thread count only as much as the GEMM
+/// provider's do (the managed provider is bit-identical for any thread count). The model runs in evaluation mode (a <see cref="TextTransformer"/>'s
+/// dropout is switched off for the estimation and restored); Backward accumulates into the parameters' gradients,
+/// so every gradient accumulator is cleared at the start and at the end.
+/// </remarks>
+public static class KfacEstimator
+{
+    /// <summary>
+    /// Estimates the factors of <paramref name="model"/> at its current parameters (θ0) on the first
+    /// <see cref="KfacOptions.MaxExamples"/> examples of <paramref name="data"/> (labels ignored).
+    /// </summary>
+    /// <param name="model">The base model; its Linear layers and per-sample-gradient layers define the blocks.</param>
+    /// <param name="data">The task's examples, taken in order.</param>
+    /// <param name="options">Estimator settings (defaults: Monte-Carlo, 1 probe, expand, fused q/k/v, batch 64).</param>
+    /// <param name="progress">Receives a report after every batch.</param>
+    /// <param name="cancellationToken">Checked before every batch and backward pass.</param>
+    /// <exception cref="ArgumentException">The data set is empty.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static TaskFactors Estimate<TInput>(IEmbeddingModel<TInput> model, ILabeledData<TInput> data, KfacOptions? options = null,
+        IProgress<KfacProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new KfacOptions();
+        options.Validate();
+        int total = Math.Min(data.Count, options.MaxExamples);
+        if (total <= 0) throw new ArgumentException($"The data set '{data.Description}' has no examples to estimate factors on.", nameof(data));
+        cancellationToken.ThrowIfCancellationRequested();
+
+        string fingerprint = ModelFingerprint.Compute(model);
+        var text = model as TextTransformer;
+        bool wasTraining = text?.Training ?? false;
+        if (text is not null) text.Training = false;
+        try
+        {
+            ClearGradients(model);
+            var (blocks, dense) = Accumulate(model, data, options, total, progress, cancellationToken);
+            var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [ModelFingerprint.MetadataKey] = fingerprint,
+                [TaskFactors.EstimatorKey] = options.Estimator == KfacEstimatorKind.Exact ? "exact" : "monte-carlo",
+                [TaskFactors.ProbesKey] = (options.Estimator == KfacEstimatorKind.Exact ? model.EmbeddingDim : options.Probes).ToString(CultureInfo.InvariantCulture),
+                [TaskFactors.TokenModeKey] = options.TokenMode == KfacTokenMode.Expand ? "expand" : "reduce",
+                [TaskFactors.FuseQkvKey] = options.FuseQkv ? "true" : "false",
+                [TaskFactors.SeedKey] = options.Seed.ToString(CultureInfo.InvariantCulture),
+                [TaskFactors.BatchSizeKey] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
+                [TaskFactors.DatasetKey] = data.Description ?? "",
+            };
+            return new TaskFactors(blocks, dense, total, metadata);
+        }
+        finally
+        {
+            ClearGradients(model);
+            if (text is not null) text.Training = wasTraining;
+        }
+    }
+
+    private static (KroneckerBlock[] Blocks, DenseBlock[] Dense) Accumulate<TInput>(IEmbeddingModel<TInput> model, ILabeledData<TInput> data,
+        KfacOptions options, int total, IProgress<KfacProgress>? progress, CancellationToken cancellationToken)
+    {
+        int batchSize = Math.Min(options.BatchSize, total), dim = model.EmbeddingDim;
+        var fullBatch = data.CreateBatch(batchSize);
+        var fullProbe = new Tensor(batchSize, dim);
+        TInput? tailBatch = default;
+        Tensor? tailProbe = null;
+        var indices = new int[batchSize];
+        var rng = new Rng(options.Seed);
+        KfacAccumulator? accumulator = null;
+        var clock = Stopwatch.StartNew();
+        int batches = 0;
+        for (int start = 0; start < total; start += batchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int size = Math.Min(batchSize, total - start);
+            var batch = size == batchSize ? fullBatch : (tailBatch ??= data.CreateBatch(size));
+            var probe = size == batchSize ? fullProbe : (tailProbe ??= new Tensor(size, dim));
+            for (int i = 0; i < size; i++) indices[i] = start + i;
+            data.Fill(batch, indices.AsSpan(0, size));
+
+            model.Forward(batch);
+            // The first Forward reveals the layout: which Linears share an input, which ran at all.
+            accumulator ??= new KfacAccumulator(KfacLayout.FromLastForward(model.Linears,
+                options.DenseBlocks ? model as IPerSampleGradientModel : null, options.FuseQkv), options.TokenMode);
+            accumulator.AddInputs(size);
+            if (options.Estimator == KfacEstimatorKind.MonteCarlo)
+            {
+                for (int p = 0; p < options.Probes; p++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    rng.FillNormal(probe.Span);
+                    model.Backward(probe);
+                    accumulator.AddGradients(size, 1.0 / options.Probes);
+                }
+            }
+            else
+            {
+                var s = probe.Span;
+                for (int c = 0; c < dim; c++)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    s.Clear();
+                    for (int n = 0; n < size; n++) s[n * dim + c] = 1f;
+                    model.Backward(probe);
+                    accumulator.AddGradients(size, 1.0);
+                }
+            }
+            accumulator.AddCount(size);
+            progress?.Report(new KfacProgress(start + size, total, ++batches, clock.Elapsed));
+        }
+        accumulator!.Finish();
+        return (accumulator.Blocks, accumulator.Dense);
+    }
+
+    private static void ClearGradients(Layers.IParameterized model)
+    {
+        foreach (var p in model.Parameters) p.ZeroGrad();
+    }
+}
