@@ -16,7 +16,7 @@ internal static class FineTuneTable
 {
     public static void Run(string[] args)
     {
-        int runs = args.Contains("--runs") ? int.Parse(args[Array.IndexOf(args, "--runs") + 1]) : 7;
+        int runs = BenchTools.Option(args, "--runs", 7);
         const int batch = 64, classes = 10;
         var config = VisionTransformerConfig.Tiny;
         Console.WriteLine($"fine-tuning steps, ViT-tiny batch {batch}: gemm={Gemm.Default.Name}, threads={ParallelLoop.Threads}, median of {runs} steps after 2 warm-up steps");

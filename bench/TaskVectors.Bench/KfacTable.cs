@@ -22,8 +22,8 @@ internal static class KfacTable
 
     public static void Run(string[] args)
     {
-        int images = Option(args, "--images", 1024);
-        int runs = Option(args, "--runs", 3);
+        int images = BenchTools.Option(args, "--images", 1024);
+        int runs = BenchTools.Option(args, "--runs", 3);
         bool exact = args.Contains("--exact");
         var config = VisionTransformerConfig.Tiny;
         Console.WriteLine($"KFAC / TAK on vit-tiny: gemm={Gemm.Default.Name}, threads={ParallelLoop.Threads}, {Environment.ProcessorCount} cores, " +
@@ -50,8 +50,8 @@ internal static class KfacTable
         if (exact)
         {
             var one = RandomImages(config, Batch, rng, "random exact");
-            double exactTime = Median(1, () => KfacEstimator.Estimate(model, one, options with { Estimator = KfacEstimatorKind.Exact }));
-            double mcTime = Median(runs, () => KfacEstimator.Estimate(model, one, options));
+            double exactTime = BenchTools.Median(1, () => KfacEstimator.Estimate(model, one, options with { Estimator = KfacEstimatorKind.Exact }));
+            double mcTime = BenchTools.Median(runs, () => KfacEstimator.Estimate(model, one, options));
             Console.WriteLine($"{"exact G (C = 192 backward passes), 1 batch",-44} {exactTime,9:F2} s  (MC: {mcTime:F3} s, ×{exactTime / mcTime:F0})");
         }
 
@@ -69,8 +69,8 @@ internal static class KfacTable
             TensorMath.AddInPlace(tau.Span, theta.Span); // θ = θ0 + τ, τ small and random
             return new TrainableParameter(p, p.Value.Clone(), theta);
         }).ToList();
-        double penalty = Median(5 * runs, () => regularizer.AddPenaltyGradient(trainable));
-        double step = Median(runs, TrainStep(model, config, rng));
+        double penalty = BenchTools.Median(5 * runs, () => regularizer.AddPenaltyGradient(trainable));
+        double step = BenchTools.Median(runs, TrainStep(model, config, rng));
         Console.WriteLine();
         Console.WriteLine($"{"training step, batch 64",-44} {step * 1e3,9:F1} ms");
         Console.WriteLine($"{"TAK AddPenaltyGradient",-44} {penalty * 1e3,9:F1} ms");
@@ -163,25 +163,5 @@ internal static class KfacTable
             Array.Sort(t);
             return t[runs / 2];
         })];
-    }
-
-    private static double Median(int runs, Action action)
-    {
-        action();
-        var times = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            action();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-        Array.Sort(times);
-        return times[runs / 2];
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
     }
 }

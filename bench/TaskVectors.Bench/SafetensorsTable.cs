@@ -13,9 +13,9 @@ internal static unsafe partial class SafetensorsTable
 {
     public static void Run(string[] args)
     {
-        int tensors = Option(args, "--tensors", 200);
-        long megabytes = Option(args, "--mb", 500);
-        int repeats = Option(args, "--repeats", 5);
+        int tensors = BenchTools.Option(args, "--tensors", 200);
+        long megabytes = BenchTools.Option(args, "--mb", 500);
+        int repeats = BenchTools.Option(args, "--repeats", 5);
         int rows = 625, cols = (int)(megabytes * 1_000_000 / tensors / sizeof(float) / rows);
         long dataBytes = (long)tensors * rows * cols * sizeof(float);
 
@@ -119,10 +119,4 @@ internal static unsafe partial class SafetensorsTable
 
     [LibraryImport("libc", EntryPoint = "posix_fadvise")]
     private static partial int PosixFadvise(int fd, long offset, long length, int advice);
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
-    }
 }

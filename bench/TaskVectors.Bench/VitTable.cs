@@ -23,9 +23,9 @@ internal static class VitTable
 
     public static void Run(string[] args)
     {
-        int runs = Option(args, "--runs", 7);
+        int runs = BenchTools.Option(args, "--runs", 7);
         bool torch = args.Contains("--torch");
-        string only = OptionText(args, "--configs", "vit-tiny,vit-b32");
+        string only = BenchTools.OptionText(args, "--configs", "vit-tiny,vit-b32")!;
         Console.WriteLine($"ViT steps: gemm={Gemm.Default.Name}, threads={ParallelLoop.Threads}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, median of {runs} runs");
         Console.WriteLine($"{"config",-9} {"pass",-8} {"ms",9} {"GFLOP/s",8} {"×fwd",6}");
         var ours = new Dictionary<(string, string), double>();
@@ -52,14 +52,14 @@ internal static class VitTable
             }
 
             double forwardFlops = ForwardFlops(config, batch);
-            double fwd = Median(runs, () => model.Forward(images));
-            double train = Median(runs, Train);
+            double fwd = BenchTools.Median(runs, () => model.Forward(images), warmups: 2);
+            double train = BenchTools.Median(runs, Train, warmups: 2);
             foreach (var p in parameters)
             {
                 p.Tangent = new Tensor(p.Value.Shape);
                 rng.FillNormal(p.Tangent.Span, 0f, 1e-3f);
             }
-            double jvp = Median(runs, () => model.Jvp(images));
+            double jvp = BenchTools.Median(runs, () => model.Jvp(images), warmups: 2);
             foreach (var p in parameters) p.Tangent = null;
 
             // Backward costs about twice the forward's multiply-adds; a JVP three times (each product X·Wᵀ
@@ -102,31 +102,4 @@ internal static class VitTable
 
     private static void Row(string config, string pass, double seconds, double flops, double forward) =>
         Console.WriteLine($"{config,-9} {pass,-8} {seconds * 1e3,9:F1} {flops / seconds / 1e9,8:F1} {seconds / forward,6:F2}");
-
-    private static double Median(int runs, Action action)
-    {
-        action();
-        action();
-        var times = new double[runs];
-        for (int i = 0; i < runs; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            action();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        }
-        Array.Sort(times);
-        return times[runs / 2];
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-    }
-
-    private static string OptionText(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
 }

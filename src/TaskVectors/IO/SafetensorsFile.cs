@@ -164,27 +164,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <exception cref="ArgumentException"><paramref name="destination"/>'s length is not the tensor's element count.</exception>
     /// <exception cref="SafetensorsFormatException">The tensor's dtype is not F32, F16, BF16 or F64.</exception>
     /// <exception cref="ObjectDisposedException">The file has been disposed.</exception>
-    public void ReadDoubles(string name, Span<double> destination)
-    {
-        var info = GetInfo(name);
-        ThrowIfUnreadable(info);
-        if (destination.Length != info.ElementCount)
-            throw new ArgumentException(
-                $"Tensor '{info.Name}' {info.ShapeText} has {info.ElementCount} elements but the destination has {destination.Length}.", nameof(destination));
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (destination.IsEmpty) return;
-        var handle = _view!.SafeMemoryMappedViewHandle;
-        bool added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added); // Keeps the mapping alive against a concurrent Dispose (see ReadCore).
-            SafetensorsConversion.ToDouble(info.DType, _data + info.DataBegin, destination);
-        }
-        finally
-        {
-            if (added) handle.DangerousRelease();
-        }
-    }
+    public void ReadDoubles(string name, Span<double> destination) => ReadMapped(GetInfo(name), destination, &SafetensorsConversion.ToDouble);
 
     /// <summary>Reads tensor <paramref name="name"/> into a new float64 array (row-major; see <see cref="ReadDoubles(string, Span{double})"/>).</summary>
     /// <exception cref="KeyNotFoundException">The file holds no such tensor.</exception>
@@ -202,7 +182,10 @@ public sealed unsafe class SafetensorsFile : IDisposable
         return data;
     }
 
-    private void ReadCore(SafetensorsTensorInfo info, Span<float> destination)
+    private void ReadCore(SafetensorsTensorInfo info, Span<float> destination) => ReadMapped(info, destination, &SafetensorsConversion.ToSingle);
+
+    // Checks the request, then converts the tensor's bytes straight from the mapping into destination.
+    private void ReadMapped<T>(SafetensorsTensorInfo info, Span<T> destination, delegate*<SafetensorsDType, byte*, Span<T>, void> convert)
     {
         ThrowIfUnreadable(info);
         if (destination.Length != info.ElementCount)
@@ -218,7 +201,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
         try
         {
             handle.DangerousAddRef(ref added);
-            SafetensorsConversion.ToSingle(info.DType, _data + info.DataBegin, destination);
+            convert(info.DType, _data + info.DataBegin, destination);
         }
         finally
         {

@@ -15,8 +15,11 @@ public sealed class Mlp : IEmbeddingModel<Tensor>
     private readonly Gelu[] _activations;
     private readonly Parameter[] _parameters;
     private readonly L2Normalize _normalize = new(name: "normalize");
-    private Tensor _flatView = new(0, 1);
-    private Tensor? _lastInput;
+    // Flat views of the last two input tensors: a training batch and a regularizer's batch alternate,
+    // and each keeps its view, so neither pass allocates in steady state.
+    private readonly Tensor?[] _viewSources = new Tensor?[2];
+    private readonly Tensor?[] _views = new Tensor?[2];
+    private int _nextView;
 
     /// <summary>Creates a zero-initialized MLP with layer widths <paramref name="inputDim"/> → <paramref name="hidden"/>… → <paramref name="embeddingDim"/>.</summary>
     public Mlp(int inputDim, IReadOnlyList<int> hidden, int embeddingDim)
@@ -89,12 +92,12 @@ public sealed class Mlp : IEmbeddingModel<Tensor>
         if (input.Rank == 0 || input.Length != input.Dim(0) * InputDim)
             throw new ArgumentException($"Mlp expects (B, …) inputs of {InputDim} values per row; got {input.ShapeText}.", nameof(input));
         if (input.Rank == 2) return input;
-        if (!_flatView.HasShape(input.Dim(0), InputDim) || !ReferenceEquals(_lastInput, input))
-        {
-            _flatView = input.Reshape(input.Dim(0), InputDim);
-            _lastInput = input;
-        }
-        return _flatView;
+        for (int k = 0; k < _views.Length; k++)
+            if (ReferenceEquals(_viewSources[k], input) && _views[k]!.HasShape(input.Dim(0), InputDim)) return _views[k]!;
+        int slot = _nextView;
+        _nextView = (_nextView + 1) % _views.Length;
+        _viewSources[slot] = input;
+        return _views[slot] = input.Reshape(input.Dim(0), InputDim);
     }
 
     /// <summary>Creates an MLP of the given widths and loads it strictly from a safetensors file.</summary>
