@@ -1,12 +1,14 @@
 // FactorAggregate: Phase 2's curvature for task t from the other tasks' factors, constant in the number
 // of tasks T (paper Eq. 8): running totals Σ_u S^A_u, Σ_u N_u, Σ_u S^G_u/N_u, Σ_u S^F_u over every added
-// task; "all but t" is the totals minus t's own sums. The per-task form (Eq. 7) is kept for comparison.
+// task, and Σ_u S^D_u/N_u for the diagonal GGN when every task carries diagonals; "all but t" is the
+// totals minus t's own sums. The per-task form (Eq. 7) is kept for comparison.
 namespace TaskVectors.Curvature;
 
 /// <summary>
 /// Running totals over tasks' <see cref="TaskFactors"/> (all with the same blocks and base model). For task t, over
 /// u ≠ t and per block: A* = Σ_u S^A_u / Σ_u N_u (the sample-weighted mean of the per-task means),
-/// G* = Σ_u S^G_u / N_u (the plain sum of per-task means), F* = Σ_u S^F_u / Σ_u N_u. Memory is that of one task's
+/// G* = Σ_u S^G_u / N_u (the plain sum of per-task means), F* = Σ_u S^F_u / Σ_u N_u, and — when every task carries
+/// diagonal-GGN sums — D* = Σ_u S^D_u / N_u (the sum of per-task mean diagonals, as G*). Memory is that of one task's
 /// factors whatever T; the totals are float64, so subtracting t's sums loses nothing that matters.
 /// </summary>
 public sealed class FactorAggregate
@@ -15,6 +17,7 @@ public sealed class FactorAggregate
     private KroneckerBlockSpec[] _specs = [];
     private DenseBlockSpec[] _denseSpecs = [];
     private double[][] _sumA = [], _sumGMean = [], _sumF = [];
+    private double[][]? _sumDMean;
     private long[] _countA = [], _countF = [];
     private string? _fingerprint;
 
@@ -38,6 +41,10 @@ public sealed class FactorAggregate
             Add(_sumGMean[b], block.G, 1.0 / block.Count);
             _countA[b] += block.Count;
         }
+        // Diagonals aggregate only while every task has them.
+        if (!factors.HasDiagonal) _sumDMean = null;
+        else if (_sumDMean is not null)
+            for (int b = 0; b < _specs.Length; b++) Add(_sumDMean[b], factors.Blocks[b].Diagonal!, 1.0 / factors.Blocks[b].Count);
         for (int d = 0; d < _denseSpecs.Length; d++)
         {
             Add(_sumF[d], factors.DenseBlocks[d].F, 1.0);
@@ -66,6 +73,8 @@ public sealed class FactorAggregate
         if (!_tasks.TryGetValue(task, out long count)) throw new ArgumentException($"Task '{task}' is not in the aggregate.", nameof(task));
         if (count != own.Count || !SameLayout(own))
             throw new ArgumentException($"The factors given for task '{task}' are not the ones added under that name (N = {own.Count}, added N = {count}).", nameof(own));
+        if (_sumDMean is not null && !own.HasDiagonal)
+            throw new ArgumentException($"The factors given for task '{task}' carry no diagonals, but the ones added under that name did.", nameof(own));
         if (_tasks.Count < 2) throw new ArgumentException($"Task '{task}' is the only task; there are no other tasks to regularize against.", nameof(task));
         return Build(own, _tasks.Count - 1);
     }
@@ -83,7 +92,8 @@ public sealed class FactorAggregate
     /// <summary>
     /// The per-task form (Eq. 7) over <paramref name="others"/>: per block the terms (N_u/N)·(G_u ⊗ A_u) with A_u = S^A_u/N_u,
     /// G_u = S^G_u/N_u and N = Σ_u N_u, so the penalty is Σ_u (N_u/N) tr(G_u ΔW A_u ΔWᵀ) — O(T) memory and time, for
-    /// comparison; dense blocks are Σ_u (N_u/N)·S^F_u/N_u, the same F* as Eq. 8.
+    /// comparison; dense blocks are Σ_u (N_u/N)·S^F_u/N_u, the same F* as Eq. 8, and diagonals (when every task has them)
+    /// Σ_u (N_u/N)·S^D_u/N_u.
     /// </summary>
     /// <exception cref="ArgumentException">No tasks, or tasks whose blocks or base models differ.</exception>
     public static AggregatedFactors PerTask(IEnumerable<TaskFactors> others)
@@ -97,11 +107,17 @@ public sealed class FactorAggregate
         for (int b = 0; b < blocks.Length; b++)
         {
             long total = check._countA[b];
+            double[]? diagonal = null;
+            if (check._sumDMean is not null)
+            {
+                diagonal = new double[check._specs[b].GDim * check._specs[b].ADim];
+                foreach (var t in list) Add(diagonal, t.Blocks[b].Diagonal!, 1.0 / total);
+            }
             blocks[b] = new AggregatedKroneckerBlock(check._specs[b], [.. list.Select(t =>
             {
                 var block = t.Blocks[b];
                 return new KroneckerTerm((double)block.Count / total, Scaled(block.A, 1.0 / block.Count), Scaled(block.G, 1.0 / block.Count));
-            })]);
+            })], diagonal);
         }
         var full = check.Build(null, list.Count);
         return new AggregatedFactors(AggregatedFactors.Eq7, list.Count, blocks, full.DenseBlocks, check._fingerprint);
@@ -121,7 +137,13 @@ public sealed class FactorAggregate
                 Add(a, ownBlock.A, -1.0 / n);
                 Add(g, ownBlock.G, -1.0 / ownBlock.Count);
             }
-            blocks[b] = new AggregatedKroneckerBlock(_specs[b], [new KroneckerTerm(1.0, a, g)]);
+            double[]? diagonal = null;
+            if (_sumDMean is not null)
+            {
+                diagonal = (double[])_sumDMean[b].Clone();
+                if (ownBlock is not null) Add(diagonal, ownBlock.Diagonal!, -1.0 / ownBlock.Count);
+            }
+            blocks[b] = new AggregatedKroneckerBlock(_specs[b], [new KroneckerTerm(1.0, a, g)], diagonal);
         }
         var dense = new AggregatedDenseBlock[_denseSpecs.Length];
         for (int d = 0; d < dense.Length; d++)
@@ -142,6 +164,7 @@ public sealed class FactorAggregate
         _sumA = [.. _specs.Select(s => new double[(long)s.ADim * s.ADim])];
         _sumGMean = [.. _specs.Select(s => new double[(long)s.GDim * s.GDim])];
         _sumF = [.. _denseSpecs.Select(s => new double[(long)s.Dim * s.Dim])];
+        _sumDMean = first.HasDiagonal ? [.. _specs.Select(s => new double[(long)s.GDim * s.ADim])] : null;
         _countA = new long[_specs.Length];
         _countF = new long[_denseSpecs.Length];
         _fingerprint = first.BaseFingerprint;

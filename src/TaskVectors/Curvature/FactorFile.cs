@@ -1,5 +1,6 @@
 // FactorFile: the safetensors layout of a task's factors (format "taskvectors.kfac", version 1).
-//   tensors  "{block}.A" (ADim, ADim), "{block}.G" (GDim, GDim), "{block}.count" (1) per Kronecker block;
+//   tensors  "{block}.A" (ADim, ADim), "{block}.G" (GDim, GDim), "{block}.count" (1) per Kronecker block,
+//            optionally "{block}.diag" (GDim, ADim) in every block;
 //            "{parameter}.F" (d, d), "{parameter}.count" (1) per dense block. F64 (or F32 for A/G/F).
 //   metadata "format", "format_version", "blocks" (JSON: block names, members, widths), the base-model
 //            fingerprint, the estimator settings and the dataset description.
@@ -22,13 +23,14 @@ internal static class FactorFile
         var entries = new List<SafetensorsEntry>();
         foreach (var b in factors.Blocks)
         {
-            entries.Add(Matrix(b.Name + ".A", b.A, b.Spec.ADim, precision));
-            entries.Add(Matrix(b.Name + ".G", b.G, b.Spec.GDim, precision));
+            entries.Add(Matrix(b.Name + ".A", b.A, b.Spec.ADim, b.Spec.ADim, precision));
+            entries.Add(Matrix(b.Name + ".G", b.G, b.Spec.GDim, b.Spec.GDim, precision));
+            if (b.Diagonal is not null) entries.Add(Matrix(b.Name + ".diag", b.Diagonal, b.Spec.GDim, b.Spec.ADim, precision));
             entries.Add(SafetensorsEntry.FromDoubles(b.Name + ".count", new double[] { b.Count }, 1));
         }
         foreach (var d in factors.DenseBlocks)
         {
-            entries.Add(Matrix(d.Parameter + ".F", d.F, d.Spec.Dim, precision));
+            entries.Add(Matrix(d.Parameter + ".F", d.F, d.Spec.Dim, d.Spec.Dim, precision));
             entries.Add(SafetensorsEntry.FromDoubles(d.Parameter + ".count", new double[] { d.Count }, 1));
         }
         var metadata = new Dictionary<string, string>(factors.Metadata, StringComparer.Ordinal)
@@ -55,28 +57,31 @@ internal static class FactorFile
             throw new InvalidDataException($"Factor file '{file.FilePath}' has no valid \"{TaskFactors.CountKey}\" metadata.");
         var (specs, denseSpecs) = ParseBlocks(json, file.FilePath);
         var blocks = specs.Select(s => new KroneckerBlock(s,
-            ReadMatrix(file, s.Name + ".A", s.ADim), ReadMatrix(file, s.Name + ".G", s.GDim), ReadCount(file, s.Name + ".count"))).ToList();
-        var dense = denseSpecs.Select(s => new DenseBlock(s, ReadMatrix(file, s.Parameter + ".F", s.Dim), ReadCount(file, s.Parameter + ".count"))).ToList();
+            ReadMatrix(file, s.Name + ".A", s.ADim, s.ADim), ReadMatrix(file, s.Name + ".G", s.GDim, s.GDim), ReadCount(file, s.Name + ".count"),
+            file.TryGetInfo(s.Name + ".diag", out _) ? ReadMatrix(file, s.Name + ".diag", s.GDim, s.ADim) : null)).ToList();
+        if (blocks.Any(b => b.Diagonal is null) && blocks.FirstOrDefault(b => b.Diagonal is not null) is { } withDiagonal)
+            throw new InvalidDataException($"Factor file '{file.FilePath}' has a diagonal for block '{withDiagonal.Name}' but not for block '{blocks.First(b => b.Diagonal is null).Name}'; diagonals come for every block or none.");
+        var dense = denseSpecs.Select(s => new DenseBlock(s, ReadMatrix(file, s.Parameter + ".F", s.Dim, s.Dim), ReadCount(file, s.Parameter + ".count"))).ToList();
         var metadata = meta.Where(kv => kv.Key is not (TaskFactors.FormatKey or TaskFactors.VersionKey or TaskFactors.BlocksKey or TaskFactors.CountKey))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         return new TaskFactors(blocks, dense, count, metadata);
     }
 
-    private static SafetensorsEntry Matrix(string name, double[] values, int side, FactorPrecision precision)
+    private static SafetensorsEntry Matrix(string name, double[] values, int rows, int columns, FactorPrecision precision)
     {
-        if (precision == FactorPrecision.Double) return SafetensorsEntry.FromDoubles(name, values, side, side);
-        var t = new Tensor(side, side);
+        if (precision == FactorPrecision.Double) return SafetensorsEntry.FromDoubles(name, values, rows, columns);
+        var t = new Tensor(rows, columns);
         var span = t.Span;
         for (int i = 0; i < span.Length; i++) span[i] = (float)values[i];
         return SafetensorsEntry.FromSingles(name, t);
     }
 
-    private static double[] ReadMatrix(SafetensorsFile file, string name, int side)
+    private static double[] ReadMatrix(SafetensorsFile file, string name, int rows, int columns)
     {
         if (!file.TryGetInfo(name, out var info))
             throw new InvalidDataException($"Factor file '{file.FilePath}' lists a block whose tensor '{name}' is missing.");
-        if (!info.Shape.AsSpan().SequenceEqual([side, side]))
-            throw new InvalidDataException($"Factor file '{file.FilePath}': tensor '{name}' is {info.ShapeText}; its block needs [{side}, {side}].");
+        if (!info.Shape.AsSpan().SequenceEqual([rows, columns]))
+            throw new InvalidDataException($"Factor file '{file.FilePath}': tensor '{name}' is {info.ShapeText}; its block needs [{rows}, {columns}].");
         return file.ReadDoubles(name);
     }
 

@@ -54,6 +54,27 @@ internal static class GramKernels
         last[n] += scale * rows;
     }
 
+    /// <summary>
+    /// sum (m × n, row-major, float64) += scale · Yᵀ X for Y (rows × m) and X (rows × n), both contiguous float32: one
+    /// float32 GEMM into <paramref name="scratch"/> (≥ m·n floats), then added in float64. The diagonal-GGN sums use it
+    /// with Y = g² and X = ā².
+    /// </summary>
+    public static void AddTransposeProduct(ReadOnlySpan<float> y, int m, ReadOnlySpan<float> x, int n, int rows, double scale, Span<double> sum, Span<float> scratch)
+    {
+        if (rows == 0) return;
+        var product = scratch[..(m * n)];
+        Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, m, n, rows, 1f, y, m, x, n, 0f, product, n);
+        for (int i = 0; i < product.Length; i++) sum[i] += scale * product[i];
+    }
+
+    /// <summary>Naive twin of <see cref="AddTransposeProduct"/> in float64.</summary>
+    public static void AddTransposeProductReference(ReadOnlySpan<float> y, int m, ReadOnlySpan<float> x, int n, int rows, double scale, Span<double> sum)
+    {
+        for (int r = 0; r < rows; r++)
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) sum[i * n + j] += scale * y[r * m + i] * (double)x[r * n + j];
+    }
+
     /// <summary>Copies the lower triangle of the n × n matrix <paramref name="sum"/> onto its upper triangle.</summary>
     public static void Symmetrize(Span<double> sum, int n)
     {

@@ -1,31 +1,37 @@
 // KfacAccumulator: adds one batch's contributions to every block's float64 sums, reading the layers'
-// last Forward inputs (A), last Backward output gradients (G) and per-sample gradients (dense F).
-// Scratch buffers grow to the largest batch seen, so later batches allocate nothing.
+// last Forward inputs (A), last Backward output gradients (G, diagonal) and per-sample gradients (dense F).
+// A layer's input has rows = B·R (R tokens per sample); a (B, R) padding mask, when the batch has one,
+// removes padded tokens and makes R the sample's real-token count. Scratch buffers grow to the largest
+// batch seen, so later batches allocate nothing.
 using TaskVectors.Layers;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.Curvature;
 
 /// <summary>
-/// Accumulates S_A, S_G and S_F over batches for a <see cref="KfacLayout"/>; only lower triangles are summed until
-/// <see cref="Finish"/> mirrors them. With R = rows per sample of a layer's input (tokens):
-/// expand adds (1/R) Σ_r ā ā ᵀ and (w/R) Σ_r g gᵀ per sample; reduce adds ā_n ā_nᵀ (ā_n the token mean) and
-/// w·g_n g_nᵀ (g_n the token sum); dense blocks add w·g_{p,n} g_{p,n}ᵀ. w is the probe weight.
+/// Accumulates S_A, S_G, S_D and S_F over batches for a <see cref="KfacLayout"/>; only lower triangles are summed until
+/// <see cref="Finish"/> mirrors them. With R_n = real tokens of sample n (all rows without a mask) and w the probe
+/// weight: expand adds (1/R_n) Σ_r ā ā ᵀ, (w/R_n) Σ_r g gᵀ and (w/R_n) Σ_r g² ⊗ ā² per sample; reduce adds
+/// ā_n ā_nᵀ (ā_n the mean of the real tokens; its appended entry stays 1), w·g_n g_nᵀ (g_n the token sum) and
+/// w·g_n² ⊗ ā_n²; dense blocks add w·g_{p,n} g_{p,n}ᵀ.
 /// </summary>
 internal sealed class KfacAccumulator
 {
     private readonly KfacLayout _layout;
     private readonly KfacTokenMode _mode;
-    private float[] _gram = [], _rows = [], _reduced = [];
+    private readonly float[] _gram;
+    private float[] _rows = [], _inputs = [], _squares = [], _weights = [], _reduced = [];
+    private Tensor? _mask;
 
-    public KfacAccumulator(KfacLayout layout, KfacTokenMode mode)
+    public KfacAccumulator(KfacLayout layout, KfacTokenMode mode, bool diagonal)
     {
         _layout = layout;
         _mode = mode;
-        Blocks = [.. layout.Blocks.Select(s => new KroneckerBlock(s))];
+        Blocks = [.. layout.Blocks.Select(s => new KroneckerBlock(s, diagonal))];
         Dense = [.. layout.DenseBlocks.Select(s => new DenseBlock(s))];
         int gram = 0;
-        foreach (var s in layout.Blocks) gram = Math.Max(gram, Math.Max(s.InFeatures * (s.InFeatures + 1), s.GDim * s.GDim));
+        foreach (var s in layout.Blocks)
+            gram = Math.Max(gram, Math.Max(s.ADim * (s.ADim + 1), Math.Max(s.GDim * s.GDim, diagonal ? s.GDim * s.ADim : 0)));
         foreach (var s in layout.DenseBlocks) gram = Math.Max(gram, s.Dim * s.Dim);
         _gram = new float[gram];
     }
@@ -34,6 +40,36 @@ internal sealed class KfacAccumulator
 
     public DenseBlock[] Dense { get; }
 
+    /// <summary>
+    /// The padding mask (B, T) of the batch about to be added, or null: it applies to every layer with T rows per sample.
+    /// </summary>
+    /// <exception cref="ArgumentException">A sample has no real token, or the mask holds a value other than 0 or 1.</exception>
+    public void SetTokenMask(Tensor? mask)
+    {
+        if (mask is not null)
+        {
+            if (mask.Rank != 2) throw new ArgumentException($"A token mask must be (B, T); got {mask.ShapeText}.", nameof(mask));
+            int tokens = mask.Dim(1);
+            var m = mask.Span;
+            bool padded = false;
+            for (int s = 0; s < mask.Dim(0); s++)
+            {
+                float real = 0;
+                for (int r = 0; r < tokens; r++)
+                {
+                    float v = m[s * tokens + r];
+                    if (v is not (0f or 1f)) throw new ArgumentException($"Token mask [{s}, {r}] is {v}; it must be 0 or 1.", nameof(mask));
+                    real += v;
+                }
+                if (real == 0) throw new ArgumentException($"Sample {s} of the batch has no real tokens (its mask row is all 0), so it has no KFAC contribution to average.", nameof(mask));
+                padded |= real < tokens;
+            }
+            // An all-ones mask changes nothing; the unmasked paths are faster.
+            if (!padded) mask = null;
+        }
+        _mask = mask;
+    }
+
     /// <summary>Adds every block's A contribution from its layers' last Forward input, for a batch of <paramref name="samples"/>.</summary>
     public void AddInputs(int samples)
     {
@@ -41,63 +77,42 @@ internal sealed class KfacAccumulator
         {
             var spec = Blocks[b].Spec;
             var linear = _layout.Groups[b][0];
-            var x = linear.LastInput!;
+            var x = linear.LastInput!.Span;
             int n = spec.InFeatures, rows = RowsPerBatch(linear, x.Length / n, samples), tokens = rows / samples;
             var a = Blocks[b].A.AsSpan();
-            if (_mode == KfacTokenMode.Expand)
+            if (_mode == KfacTokenMode.Expand && !Masked(samples, tokens))
             {
-                if (spec.HasBias) GramKernels.AddAugmentedGramLower(x.Span, rows, n, 1.0 / tokens, a, _gram);
-                else GramKernels.AddGramLower(x.Span, rows, n, n, 1.0 / tokens, a, n, _gram);
+                if (spec.HasBias) GramKernels.AddAugmentedGramLower(x, rows, n, 1.0 / tokens, a, _gram);
+                else GramKernels.AddGramLower(x, rows, n, n, 1.0 / tokens, a, n, _gram);
                 continue;
             }
-            // Reduce: ā_n = (1/R) Σ_r ā_r, whose bias entry stays 1.
-            var mean = Ensure(ref _reduced, samples * n).AsSpan(0, samples * n);
-            mean.Clear();
-            for (int s = 0; s < samples; s++)
-            {
-                var row = mean.Slice(s * n, n);
-                for (int r = 0; r < tokens; r++) TensorMath.AddInPlace(x.Span.Slice((s * tokens + r) * n, n), row);
-                TensorMath.Scale(row, 1f / tokens, row);
-            }
-            if (spec.HasBias) GramKernels.AddAugmentedGramLower(mean, samples, n, 1.0, a, _gram);
-            else GramKernels.AddGramLower(mean, samples, n, n, 1.0, a, n, _gram);
+            // Expand with padding: rows √w_r·ā_r (w_r = 1/R_n, 0 for padding). Reduce: the real tokens' means ā_n.
+            var input = InputRows(spec, x, samples, tokens, square: false, out int count);
+            GramKernels.AddGramLower(input, count, spec.ADim, spec.ADim, 1.0, a, spec.ADim, _gram);
         }
     }
 
-    /// <summary>Adds every block's G and dense contribution from the last Backward, weighted by <paramref name="weight"/>.</summary>
+    /// <summary>Adds every block's G, diagonal and dense contribution from the last Backward, weighted by <paramref name="weight"/>.</summary>
     public void AddGradients(int samples, double weight)
     {
         for (int b = 0; b < Blocks.Length; b++)
         {
-            var spec = Blocks[b].Spec;
+            var block = Blocks[b];
+            var spec = block.Spec;
             var group = _layout.Groups[b];
             int gd = spec.GDim, rows = RowsPerBatch(group[0], group[0].LastInput!.Length / spec.InFeatures, samples), tokens = rows / samples;
-            ReadOnlySpan<float> g;
-            if (group.Length == 1 && _mode == KfacTokenMode.Expand) g = GradOutput(group[0], rows).Span;
-            else
+            bool masked = Masked(samples, tokens);
+            var g = GradientRows(group, gd, rows, samples, tokens, masked, out int count);
+            // Expand: each row carries 1/R (unmasked) or, folded into the rows as √w_r, w_r (masked).
+            double scale = _mode == KfacTokenMode.Expand && !masked ? weight / tokens : weight;
+            GramKernels.AddGramLower(g, count, gd, gd, scale, block.G, gd, _gram);
+            if (block.Diagonal is not null)
             {
-                // Expand: the members' gradient rows side by side (rows × GDim). Reduce: their token sums (samples × GDim).
-                int outRows = _mode == KfacTokenMode.Expand ? rows : samples;
-                var buffer = Ensure(ref _rows, outRows * gd).AsSpan(0, outRows * gd);
-                if (_mode == KfacTokenMode.Reduce) buffer.Clear();
-                int offset = 0;
-                foreach (var linear in group)
-                {
-                    var gy = GradOutput(linear, rows).Span;
-                    int width = linear.OutFeatures;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        var source = gy.Slice(r * width, width);
-                        var target = buffer.Slice((_mode == KfacTokenMode.Expand ? r : r / tokens) * gd + offset, width);
-                        if (_mode == KfacTokenMode.Expand) source.CopyTo(target);
-                        else TensorMath.AddInPlace(source, target);
-                    }
-                    offset += width;
-                }
-                g = buffer;
+                var squares = Ensure(ref _squares, count * gd).AsSpan(0, count * gd);
+                TensorMath.Multiply(g, g, squares);
+                var input = InputRows(spec, group[0].LastInput!.Span, samples, tokens, square: true, out _);
+                GramKernels.AddTransposeProduct(squares, gd, input, spec.ADim, count, scale, block.Diagonal, _gram);
             }
-            double scale = _mode == KfacTokenMode.Expand ? weight / tokens : weight;
-            GramKernels.AddGramLower(g, _mode == KfacTokenMode.Expand ? rows : samples, gd, gd, scale, Blocks[b].G, gd, _gram);
         }
         for (int d = 0; d < Dense.Length; d++)
         {
@@ -125,6 +140,94 @@ internal sealed class KfacAccumulator
             GramKernels.Symmetrize(b.G, b.Spec.GDim);
         }
         foreach (var d in Dense) GramKernels.Symmetrize(d.F, d.Spec.Dim);
+    }
+
+    // Whether the current mask applies to a layer with `tokens` rows per sample.
+    private bool Masked(int samples, int tokens) => _mask is not null && tokens > 1 && _mask.Dim(0) == samples && _mask.Dim(1) == tokens;
+
+    // w_r = m_r / R_n per row of a masked layer (rows = samples · tokens).
+    private Span<float> RowWeights(int samples, int tokens)
+    {
+        var w = Ensure(ref _weights, samples * tokens).AsSpan(0, samples * tokens);
+        var m = _mask!.Span;
+        for (int s = 0; s < samples; s++)
+        {
+            var row = m.Slice(s * tokens, tokens);
+            float real = TensorMath.Sum(row);
+            TensorMath.Scale(row, 1f / real, w.Slice(s * tokens, tokens));
+        }
+        return w;
+    }
+
+    // The block's A-side rows (count × ADim, with the appended 1 when the block has biases): expand with a mask √w_r·ā_r
+    // (or ā_r² when squaring, the weight then sits on the gradient side), expand without a mask ā_r, reduce the
+    // real tokens' means ā_n (squared when asked).
+    private ReadOnlySpan<float> InputRows(KroneckerBlockSpec spec, ReadOnlySpan<float> x, int samples, int tokens, bool square, out int count)
+    {
+        int n = spec.InFeatures, ad = spec.ADim;
+        bool expand = _mode == KfacTokenMode.Expand, masked = Masked(samples, tokens);
+        count = expand ? samples * tokens : samples;
+        var rows = Ensure(ref _inputs, count * ad).AsSpan(0, count * ad);
+        if (expand)
+        {
+            var w = masked && !square ? RowWeights(samples, tokens) : default;
+            for (int r = 0; r < count; r++)
+            {
+                var source = x.Slice(r * n, n);
+                var target = rows.Slice(r * ad, ad);
+                float root = w.IsEmpty ? 1f : MathF.Sqrt(w[r]);
+                if (square) TensorMath.Multiply(source, source, target[..n]);
+                else TensorMath.Scale(source, root, target[..n]);
+                if (spec.HasBias) target[n] = root;
+            }
+            return rows;
+        }
+        var weights = masked ? RowWeights(samples, tokens) : default;
+        for (int s = 0; s < samples; s++)
+        {
+            var target = rows.Slice(s * ad, ad);
+            target.Clear();
+            for (int r = 0; r < tokens; r++)
+            {
+                float wr = weights.IsEmpty ? 1f / tokens : weights[s * tokens + r];
+                if (wr != 0) TensorMath.AddScaled(x.Slice((s * tokens + r) * n, n), wr, target[..n]);
+            }
+            if (square) TensorMath.Multiply(target[..n], target[..n], target[..n]);
+            if (spec.HasBias) target[n] = 1f;
+        }
+        return rows;
+    }
+
+    // The block's output-gradient rows (count × GDim, the members' gradients side by side): expand the token rows (times
+    // √w_r under a mask), reduce the token sums over real tokens. A single unmasked expand member is read in place.
+    private ReadOnlySpan<float> GradientRows(Linear[] group, int gd, int rows, int samples, int tokens, bool masked, out int count)
+    {
+        bool expand = _mode == KfacTokenMode.Expand;
+        count = expand ? rows : samples;
+        if (group.Length == 1 && expand && !masked) return GradOutput(group[0], rows).Span;
+        var buffer = Ensure(ref _rows, count * gd).AsSpan(0, count * gd);
+        if (!expand) buffer.Clear();
+        var m = masked ? _mask!.Span : default;
+        var w = masked && expand ? RowWeights(samples, tokens) : default;
+        int offset = 0;
+        foreach (var linear in group)
+        {
+            var gy = GradOutput(linear, rows).Span;
+            int width = linear.OutFeatures;
+            for (int r = 0; r < rows; r++)
+            {
+                var source = gy.Slice(r * width, width);
+                if (expand)
+                {
+                    var target = buffer.Slice(r * gd + offset, width);
+                    if (masked) TensorMath.Scale(source, MathF.Sqrt(w[r]), target);
+                    else source.CopyTo(target);
+                }
+                else if (!masked || m[r] != 0) TensorMath.AddInPlace(source, buffer.Slice(r / tokens * gd + offset, width));
+            }
+            offset += width;
+        }
+        return buffer;
     }
 
     private static int RowsPerBatch(Linear linear, int rows, int samples)

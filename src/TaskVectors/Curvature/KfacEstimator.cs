@@ -16,7 +16,9 @@ namespace TaskVectors.Curvature;
 /// S_A = Σ_n w_tok Σ_r ā ā ᵀ with ā = [a; 1] the layer input, and S_G = Σ_n w_tok Σ_r w_p g gᵀ with g the gradient
 /// at the layer output of sᵀf(x) — s ~ N(0, I_C) per probe with w_p = 1/P (Monte-Carlo GGN, E[Jᵀ s sᵀ J] = JᵀJ), or
 /// s = e_c for each of the C directions with w_p = 1 (exact); w_tok per <see cref="KfacTokenMode"/>. For every dense
-/// block S_F = Σ_n Σ_probes w_p g_{p,n} g_{p,n}ᵀ. N counts examples.
+/// block S_F = Σ_n Σ_probes w_p g_{p,n} g_{p,n}ᵀ; with <see cref="KfacOptions.Diagonal"/> also every block's diagonal-GGN
+/// sum S_D. N counts examples. A batch that is an <see cref="IPaddedBatch"/> (text) leaves its padding out: R_n is then the
+/// sample's count of real tokens.
 /// </summary>
 /// <remarks>
 /// Each batch's Gram matrices are float32 GEMM products (a float32 dot product over the batch's rows per entry), added
@@ -65,6 +67,7 @@ public static class KfacEstimator
                 [TaskFactors.ProbesKey] = (options.Estimator == KfacEstimatorKind.Exact ? model.EmbeddingDim : options.Probes).ToString(CultureInfo.InvariantCulture),
                 [TaskFactors.TokenModeKey] = options.TokenMode == KfacTokenMode.Expand ? "expand" : "reduce",
                 [TaskFactors.FuseQkvKey] = options.FuseQkv ? "true" : "false",
+                [TaskFactors.DiagonalKey] = options.Diagonal ? "true" : "false",
                 [TaskFactors.SeedKey] = options.Seed.ToString(CultureInfo.InvariantCulture),
                 [TaskFactors.BatchSizeKey] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
                 [TaskFactors.DatasetKey] = data.Description ?? "",
@@ -103,7 +106,8 @@ public static class KfacEstimator
             model.Forward(batch);
             // The first Forward reveals the layout: which Linears share an input, which ran at all.
             accumulator ??= new KfacAccumulator(KfacLayout.FromLastForward(model.Linears,
-                options.DenseBlocks ? model as IPerSampleGradientModel : null, options.FuseQkv), options.TokenMode);
+                options.DenseBlocks ? model as IPerSampleGradientModel : null, options.FuseQkv), options.TokenMode, options.Diagonal);
+            accumulator.SetTokenMask((batch as IPaddedBatch)?.TokenMask);
             accumulator.AddInputs(size);
             if (options.Estimator == KfacEstimatorKind.MonteCarlo)
             {

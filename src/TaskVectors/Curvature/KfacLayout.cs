@@ -71,13 +71,15 @@ public sealed class KfacLayout
 
     /// <summary>
     /// Bytes of tensor data in a factor file of this layout: A and G of every block, F of every dense block, in
-    /// <paramref name="precision"/>, plus an 8-byte count per block. The JSON header adds a few kilobytes.
+    /// <paramref name="precision"/>, plus an 8-byte count per block, plus each block's GDim × ADim diagonal when
+    /// <paramref name="diagonal"/>. The JSON header adds a few kilobytes.
     /// </summary>
-    public long FactorBytes(FactorPrecision precision)
+    public long FactorBytes(FactorPrecision precision, bool diagonal = false)
     {
         long element = precision == FactorPrecision.Double ? sizeof(double) : sizeof(float);
         long bytes = 0;
-        foreach (var b in Blocks) bytes += element * ((long)b.ADim * b.ADim + (long)b.GDim * b.GDim) + sizeof(double);
+        foreach (var b in Blocks)
+            bytes += element * ((long)b.ADim * b.ADim + (long)b.GDim * b.GDim + (diagonal ? (long)b.GDim * b.ADim : 0)) + sizeof(double);
         foreach (var d in DenseBlocks) bytes += element * d.Dim * d.Dim + sizeof(double);
         return bytes;
     }

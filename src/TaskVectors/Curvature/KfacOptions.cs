@@ -1,5 +1,5 @@
 // KfacOptions: the settings of KFAC factor estimation (estimator, probes, token mode, q/k/v fusion,
-// example cap, batch size, probe seed), validated where they are used.
+// diagonal-GGN sums, example cap, batch size, probe seed), validated where they are used.
 namespace TaskVectors.Curvature;
 
 /// <summary>Settings for <see cref="KfacEstimator"/>; every one is recorded in the factor file's metadata.</summary>
@@ -22,6 +22,14 @@ public sealed record KfacOptions
 
     /// <summary>Whether LayerNorm γ/β and the class embedding get full dense blocks (default true); see <see cref="Models.IPerSampleGradientModel"/>.</summary>
     public bool DenseBlocks { get; init; } = true;
+
+    /// <summary>
+    /// Whether each Kronecker block also sums the diagonal of its GGN before factoring, S_D (GDim × ADim, see
+    /// <see cref="KroneckerBlock.Diagonal"/>), from the same forward and probe passes — the data the diagonal-GGN baseline
+    /// (<see cref="DiagonalGgnRegularizer"/>) needs. Costs one extra GEMM per block and probe, the size of a weight gradient
+    /// (default false). Dense blocks need nothing extra: their diagonal is diag(S_F).
+    /// </summary>
+    public bool Diagonal { get; init; }
 
     /// <summary>At most this many examples are used, the first ones in order (default: all; a few hundred saturate).</summary>
     public int MaxExamples { get; init; } = int.MaxValue;

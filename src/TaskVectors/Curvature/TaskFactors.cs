@@ -14,7 +14,8 @@ namespace TaskVectors.Curvature;
 /// </summary>
 /// <remarks>
 /// <para>File format (safetensors, little-endian, "format" = "taskvectors.kfac", "format_version" = "1"): for each
-/// Kronecker block B the tensors "B.A" (ADim, ADim), "B.G" (GDim, GDim) and "B.count" (1); for each dense block over
+/// Kronecker block B the tensors "B.A" (ADim, ADim), "B.G" (GDim, GDim), "B.count" (1) and, optionally, the
+/// diagonal-GGN sum "B.diag" (GDim, ADim) (all blocks or none); for each dense block over
 /// parameter p the tensors "p.F" (d, d) and "p.count" (1). Matrices are F64 (or F32, see <see cref="FactorPrecision"/>;
 /// any of F64/F32/F16/BF16 is read), counts F64. The metadata "blocks" is JSON:
 /// <c>{"kronecker":[{"name":B,"in":in,"members":[{"weight":w,"bias":b|null,"out":out},…]},…],"dense":[{"parameter":p,"dim":d},…]}</c>;
@@ -48,6 +49,9 @@ public sealed class TaskFactors
     /// <summary>Metadata key of the q/k/v fusion flag: "true" or "false".</summary>
     public const string FuseQkvKey = "fuse_qkv";
 
+    /// <summary>Metadata key of the diagonal flag: "true" when every Kronecker block carries its diagonal-GGN sum.</summary>
+    public const string DiagonalKey = "diagonal";
+
     /// <summary>Metadata key of the probe seed.</summary>
     public const string SeedKey = "seed";
 
@@ -70,6 +74,8 @@ public sealed class TaskFactors
         _blocks = new Dictionary<string, KroneckerBlock>(StringComparer.Ordinal);
         foreach (var b in blocks)
             if (!_blocks.TryAdd(b.Name, b)) throw new ArgumentException($"Two KFAC blocks are named '{b.Name}'.", nameof(blocks));
+        if (blocks.Any(b => b.Diagonal is null) && blocks.FirstOrDefault(b => b.Diagonal is not null) is { } withDiagonal)
+            throw new ArgumentException($"KFAC block '{withDiagonal.Name}' has a diagonal but block '{blocks.First(b => b.Diagonal is null).Name}' has none; diagonals come for every block or none.", nameof(blocks));
         _dense = new Dictionary<string, DenseBlock>(StringComparer.Ordinal);
         foreach (var d in denseBlocks)
             if (!_dense.TryAdd(d.Parameter, d)) throw new ArgumentException($"Two dense blocks cover '{d.Parameter}'.", nameof(denseBlocks));
@@ -87,6 +93,9 @@ public sealed class TaskFactors
 
     /// <summary>N, the number of examples the factors were estimated on.</summary>
     public long Count { get; }
+
+    /// <summary>Whether every Kronecker block carries its diagonal-GGN sum S_D (<see cref="KroneckerBlock.Diagonal"/>).</summary>
+    public bool HasDiagonal => Blocks.Count > 0 && Blocks.All(b => b.Diagonal is not null);
 
     /// <summary>How the factors were made (see the key constants).</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }

@@ -9,7 +9,7 @@ namespace TaskVectors.Models;
 /// <see cref="TokenTypeIds"/> marks sentence A (0) and B (1) of a pair; <see cref="AttentionMask"/> (B, T)
 /// is 1 for real tokens and 0 for padding.
 /// </summary>
-public sealed class TextBatch
+public sealed class TextBatch : IPaddedBatch
 {
     /// <summary>Creates a batch; the arrays are used as given (not copied).</summary>
     /// <exception cref="ArgumentException">An array's length is not B·T, or the mask holds a value other than 0 or 1.</exception>
@@ -47,4 +47,7 @@ public sealed class TextBatch
 
     /// <summary>1 for real tokens, 0 for padding, shape (B, T).</summary>
     public Tensor AttentionMask { get; }
+
+    /// <inheritdoc />
+    Tensor IPaddedBatch.TokenMask => AttentionMask;
 }

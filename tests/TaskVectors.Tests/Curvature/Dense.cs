@@ -95,12 +95,18 @@ internal static class Dense
     public static void ShouldBeClose(double[] actual, double[] expected, int n, double rtol, string what) =>
         ShouldBeClose(Square(actual, n), Square(expected, n), rtol, what);
 
-    public static double[,] Square(double[] values, int n)
+    /// <summary>The same check for flat row-major rows × columns matrices.</summary>
+    public static void ShouldBeClose(double[] actual, double[] expected, int rows, int columns, double rtol, string what) =>
+        ShouldBeClose(Matrix(actual, rows, columns), Matrix(expected, rows, columns), rtol, what);
+
+    public static double[,] Square(double[] values, int n) => Matrix(values, n, n);
+
+    public static double[,] Matrix(double[] values, int rows, int columns)
     {
-        values.Length.ShouldBe(n * n);
-        var result = new double[n, n];
-        for (int i = 0; i < n; i++)
-            for (int k = 0; k < n; k++) result[i, k] = values[i * n + k];
+        values.Length.ShouldBe(rows * columns);
+        var result = new double[rows, columns];
+        for (int i = 0; i < rows; i++)
+            for (int k = 0; k < columns; k++) result[i, k] = values[i * columns + k];
         return result;
     }
 }

@@ -108,7 +108,7 @@ public sealed class KfacEstimatorTests
         const int N = 4, T = 3, In = 3, Out = 2;
         var model = new LinearEmbedding(In, Out, normalize: true);
         var data = TensorData.Random(8, N, T, In);
-        var factors = KfacEstimator.Estimate(model, data, Exact with { TokenMode = mode, BatchSize = 3 });
+        var factors = KfacEstimator.Estimate(model, data, Exact with { TokenMode = mode, BatchSize = 3, Diagonal = true });
 
         var w = model.Layer.Weight.Value;
         var bias = model.Layer.Bias!.Value;
@@ -116,6 +116,7 @@ public sealed class KfacEstimatorTests
         data.Fill(x, [0, 1, 2, 3]);
         var a = new double[(In + 1) * (In + 1)];
         var g = new double[Out * Out];
+        var diagonal = new double[Out * (In + 1)];
         for (int n = 0; n < N; n++)
         {
             // ā per token, u = token mean of W x + b, f = u/‖u‖; g_t for direction c = (1/T)(e_c − f_c f)/‖u‖.
@@ -143,11 +144,18 @@ public sealed class KfacEstimatorTests
                 for (int o = 0; o < Out; o++)
                     for (int o2 = 0; o2 < Out; o2++)
                         g[o * Out + o2] += mode == KfacTokenMode.Expand ? T * gt[o] * gt[o2] / T : (T * gt[o]) * (T * gt[o2]);
+                // Diagonal: expand Σ_t (1/T) g_t[o]² ā_t[i]² (g_t = gt for every token); reduce (T·gt[o])² mean[i]².
+                for (int o = 0; o < Out; o++)
+                    for (int i = 0; i <= In; i++)
+                        diagonal[o * (In + 1) + i] += mode == KfacTokenMode.Expand
+                            ? abar.Sum(r => gt[o] * gt[o] * r[i] * r[i]) / T
+                            : T * gt[o] * T * gt[o] * mean[i] * mean[i];
             }
         }
         var block = factors.Blocks.Single();
         Dense.ShouldBeClose(block.A, a, In + 1, 1e-6, "A");
         Dense.ShouldBeClose(block.G, g, Out, 1e-5, "G");
+        Dense.ShouldBeClose(block.Diagonal!, diagonal, Out, In + 1, 1e-5, "diagonal");
         block.Count.ShouldBe(N);
     }
 

@@ -22,8 +22,11 @@ internal static class SyntheticFactors
 
     public static DenseBlockSpec[] DenseBlocks => [new("enc.norm.weight", 3), new("embeddings.class_embedding", 3)];
 
-    /// <summary>Sums of <paramref name="count"/> random outer products per block (so N = count), with a base fingerprint.</summary>
-    public static TaskFactors Random(ulong seed, long count, string fingerprint = Fingerprint)
+    /// <summary>
+    /// Sums of <paramref name="count"/> random outer products per block (so N = count), with a base fingerprint, and with
+    /// <paramref name="diagonal"/> random non-negative diagonal sums (GDim × ADim) per Kronecker block.
+    /// </summary>
+    public static TaskFactors Random(ulong seed, long count, string fingerprint = Fingerprint, bool diagonal = false)
     {
         var rng = new Rng(seed);
         double[] Psd(int n)
@@ -38,7 +41,9 @@ internal static class SyntheticFactors
             }
             return s;
         }
-        var blocks = Blocks.Select(s => new KroneckerBlock(s, Psd(s.ADim), Psd(s.GDim), count)).ToList();
+        double[]? Diagonal(KroneckerBlockSpec s) =>
+            diagonal ? [.. Enumerable.Range(0, s.GDim * s.ADim).Select(_ => count * Math.Abs(rng.NextNormal()))] : null;
+        var blocks = Blocks.Select(s => new KroneckerBlock(s, Psd(s.ADim), Psd(s.GDim), count, Diagonal(s))).ToList();
         var dense = DenseBlocks.Select(s => new DenseBlock(s, Psd(s.Dim), count)).ToList();
         return new TaskFactors(blocks, dense, count, new Dictionary<string, string> { [ModelFingerprint.MetadataKey] = fingerprint });
     }

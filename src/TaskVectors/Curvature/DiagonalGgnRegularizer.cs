@@ -1,0 +1,115 @@
+// DiagonalGgnRegularizer: the paper's dataless diagonal baseline: the other tasks' GGN kept on its diagonal
+// only, R(τ) = β·[Σ_blocks c_b Σ_{o,i} D*[o,i]·ΔW[o,i]² + c_ln Σ_p Σ_i F*_p[i,i]·Δw_p[i]²], gradient 2β c D*⊙ΔW.
+// D* (GDim × ADim per block) comes from factor files estimated with KfacOptions.Diagonal; dense blocks use diag(F*).
+using TaskVectors.Tensors;
+using TaskVectors.Training;
+
+namespace TaskVectors.Curvature;
+
+/// <summary>
+/// The diagonal-GGN penalty: R(τ) = β·[Σ_blocks c_b Σ_{o,i} D*_b[o, i] ΔW_b[o, i]² + c_ln Σ_p Σ_i F*_p[i, i] Δw_p[i]²] with
+/// the weights of <see cref="TakOptions"/> (c_b = c_proj for projection blocks, else 1), so it compares with
+/// <see cref="TakRegularizer"/> like for like: the same factor pass, the same aggregation (D* = Σ_u S^D_u / N_u, as G*),
+/// the curvature cut to its diagonal. ∂R/∂ΔW = 2β c_b D* ⊙ ΔW and ∂R/∂Δw_p = 2β c_ln diag(F*_p) ⊙ Δw_p.
+/// </summary>
+/// <remarks>
+/// Cost O(#parameters) per step. Products run in float32 over float32 copies of D*; the penalty sums in float64.
+/// Untrained members count as τ = 0; after the first call with a given parameter list a call allocates nothing.
+/// </remarks>
+public sealed class DiagonalGgnRegularizer : IRegularizer
+{
+    private readonly FactorBinding _binding;
+    private readonly float[][] _diagonals, _denseDiagonals;
+    private readonly double[] _coefficients;
+    private readonly float[] _delta, _result;
+
+    /// <summary>Creates the penalty for <paramref name="factors"/>, which must carry diagonals.</summary>
+    /// <exception cref="ArgumentException">The factors carry no diagonals (estimate them with <see cref="KfacOptions.Diagonal"/>).</exception>
+    public DiagonalGgnRegularizer(AggregatedFactors factors, TakOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(factors);
+        Options = options ?? new TakOptions();
+        Options.Validate();
+        if (factors.Blocks.FirstOrDefault(b => b.Diagonal is null) is { } missing)
+            throw new ArgumentException(
+                $"Diagonal GGN: block '{missing.Spec.Name}' has no diagonal; estimate the factors with KfacOptions.Diagonal = true.", nameof(factors));
+        Factors = factors;
+        _binding = new FactorBinding(factors, "Diagonal GGN");
+        var projection = Options.ProjectionBlocks.ToHashSet(StringComparer.Ordinal);
+        _coefficients = [.. factors.Blocks.Select(b => projection.Contains(b.Spec.Name) ? Options.ProjectionCoefficient : 1.0)];
+        _diagonals = [.. factors.Blocks.Select(b => Single(b.Diagonal!))];
+        _denseDiagonals = [.. factors.DenseBlocks.Select(d =>
+        {
+            var diagonal = new float[d.Spec.Dim];
+            for (int i = 0; i < diagonal.Length; i++) diagonal[i] = (float)d.F[(long)i * d.Spec.Dim + i];
+            return diagonal;
+        })];
+        int size = 0;
+        foreach (var b in factors.Blocks) size = Math.Max(size, b.Spec.GDim * b.Spec.ADim);
+        _delta = new float[size];
+        _result = new float[size];
+    }
+
+    /// <inheritdoc />
+    public string Name => "diag-ggn";
+
+    /// <summary>The penalty weights (shared with TAK).</summary>
+    public TakOptions Options { get; }
+
+    /// <summary>The aggregated factors whose diagonals the penalty uses.</summary>
+    public AggregatedFactors Factors { get; }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A trainable parameter covered by a block has the wrong shape.</exception>
+    public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _binding.Bind(parameters);
+        double beta = Options.Beta, total = 0;
+        for (int b = 0; b < _diagonals.Length; b++)
+        {
+            if (!_binding.Active(b)) continue;
+            int size = _diagonals[b].Length;
+            var delta = _delta.AsSpan(0, size);
+            var result = _result.AsSpan(0, size);
+            _binding.Gather(b, delta);
+            // result = D ⊙ ΔW; R_b = ⟨ΔW, D ⊙ ΔW⟩.
+            TensorMath.Multiply(_diagonals[b], delta, result);
+            double c = beta * _coefficients[b];
+            total += c * Dot(delta, result);
+            _binding.ScatterAdd(b, result, (float)(2 * c));
+        }
+        double cln = beta * Options.LayerNormCoefficient;
+        for (int d = 0; d < _denseDiagonals.Length; d++)
+        {
+            var p = _binding.Dense(d);
+            if (p is null) continue;
+            var tau = p.Tau.Span;
+            var grad = p.Grad.Span;
+            var diagonal = _denseDiagonals[d];
+            double value = 0;
+            for (int i = 0; i < tau.Length; i++)
+            {
+                float product = diagonal[i] * tau[i];
+                value += (double)product * tau[i];
+                grad[i] += (float)(2 * cln) * product;
+            }
+            total += cln * value;
+        }
+        return total;
+    }
+
+    private static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        double sum = 0;
+        for (int i = 0; i < x.Length; i++) sum += (double)x[i] * y[i];
+        return sum;
+    }
+
+    private static float[] Single(double[] values)
+    {
+        var result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++) result[i] = (float)values[i];
+        return result;
+    }
+}
