@@ -11,13 +11,13 @@ public sealed class FactorAggregateTests
 
     private static (FactorAggregate Aggregate, TaskFactors[] Tasks) Four()
     {
-        var tasks = Counts.Select((n, i) => SyntheticFactors.Random((ulong)(10 + i), n)).ToArray();
+        var tasks = Counts.Select((n, i) => SyntheticFactors.Random((ulong)(10 + i), n, diagonal: true)).ToArray();
         var aggregate = new FactorAggregate();
         for (int i = 0; i < tasks.Length; i++) aggregate.Add($"task{i}", tasks[i]);
         return (aggregate, tasks);
     }
 
-    // Eq. 8 directly: A* = Σ S^A / Σ N, G* = Σ S^G / N, F* = Σ S^F / Σ N over the given tasks.
+    // Eq. 8 directly: A* = Σ S^A / Σ N, G* = Σ S^G / N, F* = Σ S^F / Σ N, D* = Σ S^D / N over the given tasks.
     private static void ShouldBeEq8(AggregatedFactors actual, IReadOnlyList<TaskFactors> others)
     {
         actual.Form.ShouldBe(AggregatedFactors.Eq8);
@@ -37,6 +37,10 @@ public sealed class FactorAggregateTests
             term.Weight.ShouldBe(1.0);
             Dense.ShouldBeClose(term.A, a, spec.ADim, 1e-12, spec.Name + " A*");
             Dense.ShouldBeClose(term.G, g, spec.GDim, 1e-12, spec.Name + " G*");
+            var diagonal = new double[spec.GDim * spec.ADim];
+            foreach (var t in others)
+                for (int i = 0; i < diagonal.Length; i++) diagonal[i] += t.Blocks[b].Diagonal![i] / t.Blocks[b].Count;
+            Dense.ShouldBeClose(actual.Blocks[b].Diagonal!, diagonal, spec.GDim, spec.ADim, 1e-12, spec.Name + " D*");
         }
         for (int d = 0; d < actual.DenseBlocks.Count; d++)
         {
@@ -95,6 +99,27 @@ public sealed class FactorAggregateTests
         var eq8 = FactorAggregate.Combine(others);
         for (int d = 0; d < eq7.DenseBlocks.Count; d++)
             Dense.ShouldBeClose(eq7.DenseBlocks[d].F, eq8.DenseBlocks[d].F, 3, 1e-14, "F*");
+        // Diagonals: Σ_u (N_u/N)·S^D_u/N_u = Σ_u S^D_u / N.
+        for (int b = 0; b < eq7.Blocks.Count; b++)
+        {
+            var spec = eq7.Blocks[b].Spec;
+            var expected = new double[spec.GDim * spec.ADim];
+            foreach (var t in others)
+                for (int i = 0; i < expected.Length; i++) expected[i] += t.Blocks[b].Diagonal![i] / total;
+            Dense.ShouldBeClose(eq7.Blocks[b].Diagonal!, expected, spec.GDim, spec.ADim, 1e-14, spec.Name + " D (Eq. 7)");
+        }
+    }
+
+    [Fact]
+    public void Diagonals_MissingInOneTask_AggregateHasNone()
+    {
+        var aggregate = new FactorAggregate();
+        aggregate.Add("a", SyntheticFactors.Random(1, 3, diagonal: true));
+        aggregate.Add("b", SyntheticFactors.Random(2, 4));
+        aggregate.Add("c", SyntheticFactors.Random(3, 5, diagonal: true));
+        aggregate.All().Blocks.ShouldAllBe(b => b.Diagonal == null);
+        FactorAggregate.PerTask([SyntheticFactors.Random(1, 3, diagonal: true), SyntheticFactors.Random(2, 4)]).Blocks.ShouldAllBe(b => b.Diagonal == null);
+        Should.Throw<ArgumentException>(() => new DiagonalGgnRegularizer(aggregate.All())).Message.ShouldContain("KfacOptions.Diagonal");
     }
 
     [Fact]

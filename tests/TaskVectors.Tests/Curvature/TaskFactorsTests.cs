@@ -24,6 +24,7 @@ public sealed class TaskFactorsTests : IDisposable
         {
             actual.Blocks[b].A.ShouldBe(expected.Blocks[b].A);
             actual.Blocks[b].G.ShouldBe(expected.Blocks[b].G);
+            actual.Blocks[b].Diagonal.ShouldBe(expected.Blocks[b].Diagonal);
             actual.Blocks[b].Count.ShouldBe(expected.Blocks[b].Count);
         }
         for (int d = 0; d < expected.DenseBlocks.Count; d++)
@@ -37,7 +38,7 @@ public sealed class TaskFactorsTests : IDisposable
     public void SaveLoad_Double_RoundTripsBitwiseWithMetadata()
     {
         var model = TinyVit.Model();
-        var factors = KfacEstimator.Estimate(model, TinyVit.Images(3, 1), new KfacOptions { Seed = 4 });
+        var factors = KfacEstimator.Estimate(model, TinyVit.Images(3, 1), new KfacOptions { Seed = 4, Diagonal = true });
         string path = _dir.File("task.kfac.safetensors");
         factors.Save(path);
         var loaded = TaskFactors.Load(path, model);
@@ -48,6 +49,8 @@ public sealed class TaskFactorsTests : IDisposable
         using var file = SafetensorsFile.Open(path);
         file.GetInfo("visual_projection.A").DType.ShouldBe(SafetensorsDType.F64);
         file.GetInfo("vision_model.encoder.layers.0.self_attn.q_proj+k_proj+v_proj.G").Shape.ShouldBe([24, 24]);
+        file.GetInfo("vision_model.encoder.layers.0.self_attn.q_proj+k_proj+v_proj.diag").Shape.ShouldBe([24, 9]);
+        loaded.HasDiagonal.ShouldBeTrue();
         file.ReadDoubles("vision_model.post_layernorm.bias.count").ShouldBe([3.0]);
         file.Metadata[TaskFactors.FormatKey].ShouldBe("taskvectors.kfac");
         file.Metadata[TaskFactors.VersionKey].ShouldBe("1");
@@ -174,6 +177,23 @@ public sealed class TaskFactorsTests : IDisposable
             SafetensorsWriter.Write(future, tensors, meta);
             Should.Throw<InvalidDataException>(() => TaskFactors.Load(future)).Message.ShouldContain("version '2'");
         }
+    }
+
+    [Fact]
+    public void Diagonals_ForSomeBlocksOnly_Refused()
+    {
+        var factors = SyntheticFactors.Random(5, 3, diagonal: true);
+        string path = _dir.File("diag.safetensors");
+        factors.Save(path);
+        using (var file = SafetensorsFile.Open(path))
+        {
+            var tensors = file.Tensors.Where(t => t.Name != "enc.fc.diag").Select(t => SafetensorsEntry.FromDoubles(t.Name, file.ReadDoubles(t.Name), [.. t.Shape])).ToList();
+            string partial = _dir.File("partial.safetensors");
+            SafetensorsWriter.Write(partial, tensors, file.Metadata.ToDictionary());
+            Should.Throw<InvalidDataException>(() => TaskFactors.Load(partial)).Message.ShouldContain("but not for block 'enc.fc'");
+        }
+        var blocks = factors.Blocks.Select((b, i) => i == 1 ? new KroneckerBlock(b.Spec, b.A, b.G, b.Count) : b).ToList();
+        Should.Throw<ArgumentException>(() => new TaskFactors(blocks, factors.DenseBlocks, 3)).Message.ShouldContain("every block or none");
     }
 
     private static Tensor Single(double[] values, int side)
