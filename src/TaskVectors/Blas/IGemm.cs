@@ -1,5 +1,6 @@
 // IGemm: the one seam every matrix product goes through. Row-major single precision:
-// C (m×n, leading dimension ldc) = α · op(A) (m×k) · op(B) (k×n) + β · C.
+// C (m×n, leading dimension ldc) = α · op(A) (m×k) · op(B) (k×n) + β · C; and the symmetric rank-k
+// update of a lower triangle, C (n×n) = α · AᵀA + β · C for A (k×n), which KFAC's Gram matrices use.
 namespace TaskVectors.Blas;
 
 /// <summary>
@@ -18,4 +19,14 @@ public interface IGemm
     void Sgemm(Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc);
+
+    /// <summary>
+    /// Symmetric rank-k update of the lower triangle: C[i, j] ← α · Σ_p A[p, i] · A[p, j] + β · C[i, j] for
+    /// 0 ≤ j ≤ i &lt; n, with A stored k×n (row stride lda ≥ n) and C n×n (ldc ≥ n). Entries above the diagonal are
+    /// unspecified afterwards (a provider may overwrite them). When β = 0, C is not read. The default computes the
+    /// triangle as column panels of <see cref="Sgemm"/> (<see cref="GemmSyrk.Panels"/>); a provider with a native SYRK
+    /// overrides it.
+    /// </summary>
+    void SsyrkLower(int n, int k, float alpha, ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc) =>
+        GemmSyrk.Panels(this, n, k, alpha, a, lda, beta, c, ldc);
 }

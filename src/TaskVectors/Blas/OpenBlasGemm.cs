@@ -1,4 +1,4 @@
-// OpenBlasGemm: IGemm over OpenBLAS's cblas_sgemm, loaded at run time with NativeLibrary from
+// OpenBlasGemm: IGemm over OpenBLAS's cblas_sgemm and cblas_ssyrk, loaded at run time with NativeLibrary from
 // libopenblas.so.0 (Debian's libopenblas0-pthread). Never binds to netlib's reference libblas:
 // the library must also export openblas_get_config, which only OpenBLAS has.
 using System.Runtime.InteropServices;
@@ -8,7 +8,7 @@ namespace TaskVectors.Blas;
 /// <summary>GEMM through OpenBLAS (row-major cblas_sgemm). Create with <see cref="TryLoad"/>.</summary>
 public sealed unsafe class OpenBlasGemm : IGemm
 {
-    private const int CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112;
+    private const int CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112, CblasLower = 122;
 
     private static readonly string[] Candidates =
     [
@@ -26,6 +26,8 @@ public sealed unsafe class OpenBlasGemm : IGemm
     {
         _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)
             NativeLibrary.GetExport(handle, "cblas_sgemm");
+        if (NativeLibrary.TryGetExport(handle, "cblas_ssyrk", out nint syrk))
+            _ssyrk = (delegate* unmanaged<int, int, int, int, int, float, float*, int, float, float*, int, void>)syrk;
         var config = (delegate* unmanaged<nint>)NativeLibrary.GetExport(handle, "openblas_get_config");
         Config = Marshal.PtrToStringAnsi(config()) ?? "";
         if (NativeLibrary.TryGetExport(handle, "openblas_get_num_threads", out nint threads))
@@ -44,6 +46,7 @@ public sealed unsafe class OpenBlasGemm : IGemm
     /// <summary>OpenBLAS's own build description (openblas_get_config), e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH …".</summary>
     public string Config { get; }
 
+    private readonly delegate* unmanaged<int, int, int, int, int, float, float*, int, float, float*, int, void> _ssyrk;
     private readonly delegate* unmanaged<int> _getThreads;
     private readonly delegate* unmanaged<int, void> _setThreads;
 
@@ -105,6 +108,29 @@ public sealed unsafe class OpenBlasGemm : IGemm
                 transA == Transpose.None ? CblasNoTrans : CblasTrans,
                 transB == Transpose.None ? CblasNoTrans : CblasTrans,
                 m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>cblas_ssyrk (row-major, lower, transposed A); the GEMM panels of <see cref="GemmSyrk"/> where the library lacks it.</remarks>
+    public void SsyrkLower(int n, int k, float alpha, ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc)
+    {
+        if (_ssyrk == null)
+        {
+            GemmSyrk.Panels(this, n, k, alpha, a, lda, beta, c, ldc);
+            return;
+        }
+        GemmSyrk.Validate(n, k, a.Length, lda, c.Length, ldc);
+        if (n == 0) return;
+        if (k == 0)
+        {
+            GemmEdge.ScaleC(n, n, beta, c, ldc);
+            return;
+        }
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+        {
+            _ssyrk(CblasRowMajor, CblasLower, CblasTrans, n, k, alpha, pa, lda, beta, pc, ldc);
         }
     }
 }

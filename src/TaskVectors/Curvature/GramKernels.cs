@@ -1,8 +1,7 @@
 // GramKernels: the accumulations behind the KFAC sums, S (n × n, float64) += scale · XᵀX for X (rows × n,
-// float32), lower triangle only (mirror once at the end with Symmetrize). The product runs on the GEMM
-// seam in float32 over lower-triangle column panels (about half the multiply-adds of a full XᵀX); each
-// panel's float32 result is then added into the float64 sum. Naive double-precision twins are the tests'
-// reference.
+// float32), lower triangle only (mirror once at the end with Symmetrize). The product is the GEMM seam's
+// float32 SYRK (about half the multiply-adds of a full XᵀX); its result is then added into the float64
+// sum. Naive double-precision twins are the tests' reference.
 using TaskVectors.Blas;
 using TaskVectors.Tensors;
 
@@ -11,9 +10,6 @@ namespace TaskVectors.Curvature;
 /// <summary>Symmetric rank-k updates of float64 sums from float32 rows.</summary>
 internal static class GramKernels
 {
-    /// <summary>Columns per GEMM panel: wide enough for GEMM efficiency, narrow enough to skip most of the upper triangle.</summary>
-    internal const int Panel = 96;
-
     /// <summary>
     /// For i ≥ j: sum[i·ldSum + j] += scale · Σ_r x[r·ld + i] · x[r·ld + j], with the products in float32 (each entry a
     /// float32 dot product over the rows) and the accumulation in float64. <paramref name="scratch"/> holds ≥ n² floats.
@@ -21,14 +17,7 @@ internal static class GramKernels
     public static void AddGramLower(ReadOnlySpan<float> x, int rows, int n, int ld, double scale, Span<double> sum, int ldSum, Span<float> scratch)
     {
         if (rows == 0) return;
-        for (int j0 = 0; j0 < n; j0 += Panel)
-        {
-            int width = Math.Min(Panel, n - j0), height = n - j0;
-            // C[j0:n, j0:j0+width] (ld n) = X[:, j0:n]ᵀ · X[:, j0:j0+width]: every (i, j) with i ≥ j of this panel, and a
-            // few i < j inside the diagonal square, which are ignored.
-            Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, height, width, rows,
-                1f, x[j0..], ld, x[j0..], ld, 0f, scratch[(j0 * n + j0)..], n);
-        }
+        Gemm.Default.SsyrkLower(n, rows, 1f, x, ld, 0f, scratch, n);
         for (int i = 0; i < n; i++)
         {
             var source = scratch.Slice(i * n, i + 1);
