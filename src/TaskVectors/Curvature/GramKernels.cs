@@ -44,16 +44,21 @@ internal static class GramKernels
     }
 
     /// <summary>
-    /// sum (m × n, row-major, float64) += scale · Yᵀ X for Y (rows × m) and X (rows × n), both contiguous float32: one
-    /// float32 GEMM into <paramref name="scratch"/> (≥ m·n floats), then added in float64. The diagonal-GGN sums use it
-    /// with Y = g² and X = ā².
+    /// sum (m × n, row stride ldSum, float64) += scale · Yᵀ X for Y (rows × m) and X (rows × n), both contiguous float32:
+    /// one float32 GEMM into <paramref name="scratch"/> (≥ m·n floats), then added in float64. The diagonal-GGN sums use it
+    /// with Y = g² and X = ā², and fused blocks for the cross terms between members.
     /// </summary>
-    public static void AddTransposeProduct(ReadOnlySpan<float> y, int m, ReadOnlySpan<float> x, int n, int rows, double scale, Span<double> sum, Span<float> scratch)
+    public static void AddTransposeProduct(ReadOnlySpan<float> y, int m, ReadOnlySpan<float> x, int n, int rows, double scale, Span<double> sum, int ldSum, Span<float> scratch)
     {
         if (rows == 0) return;
         var product = scratch[..(m * n)];
         Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, m, n, rows, 1f, y, m, x, n, 0f, product, n);
-        for (int i = 0; i < product.Length; i++) sum[i] += scale * product[i];
+        for (int i = 0; i < m; i++)
+        {
+            var source = product.Slice(i * n, n);
+            var target = sum.Slice(i * ldSum, n);
+            for (int j = 0; j < n; j++) target[j] += scale * source[j];
+        }
     }
 
     /// <summary>Naive twin of <see cref="AddTransposeProduct"/> in float64.</summary>

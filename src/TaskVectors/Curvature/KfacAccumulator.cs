@@ -102,16 +102,20 @@ internal sealed class KfacAccumulator
             var group = _layout.Groups[b];
             int gd = spec.GDim, rows = RowsPerBatch(group[0], group[0].LastInput!.Length / spec.InFeatures, samples), tokens = rows / samples;
             bool masked = Masked(samples, tokens);
+            if (_mode == KfacTokenMode.Expand && !masked)
+            {
+                AddMemberGradients(block, group, rows, samples, tokens, weight / tokens);
+                continue;
+            }
             var g = GradientRows(group, gd, rows, samples, tokens, masked, out int count);
-            // Expand: each row carries 1/R (unmasked) or, folded into the rows as √w_r, w_r (masked).
-            double scale = _mode == KfacTokenMode.Expand && !masked ? weight / tokens : weight;
-            GramKernels.AddGramLower(g, count, gd, gd, scale, block.G, gd, _gram);
+            // Expand with padding: the weights w_r are folded into the rows as √w_r.
+            GramKernels.AddGramLower(g, count, gd, gd, weight, block.G, gd, _gram);
             if (block.Diagonal is not null)
             {
                 var squares = Ensure(ref _squares, count * gd).AsSpan(0, count * gd);
                 TensorMath.Multiply(g, g, squares);
                 var input = InputRows(spec, group[0].LastInput!.Span, samples, tokens, square: true, out _);
-                GramKernels.AddTransposeProduct(squares, gd, input, spec.ADim, count, scale, block.Diagonal, _gram);
+                GramKernels.AddTransposeProduct(squares, gd, input, spec.ADim, count, weight, block.Diagonal, spec.ADim, _gram);
             }
         }
         for (int d = 0; d < Dense.Length; d++)
@@ -140,6 +144,28 @@ internal sealed class KfacAccumulator
             GramKernels.Symmetrize(b.G, b.Spec.GDim);
         }
         foreach (var d in Dense) GramKernels.Symmetrize(d.F, d.Spec.Dim);
+    }
+
+    // Expand without padding, straight from the members' own gradient buffers (no copy): G's diagonal blocks are SYRKs,
+    // the cross terms between members (fused q/k/v) GEMMs, and the diagonal sums one GEMM per member; all scaled by `scale`.
+    private void AddMemberGradients(KroneckerBlock block, Linear[] group, int rows, int samples, int tokens, double scale)
+    {
+        var spec = block.Spec;
+        int gd = spec.GDim, ad = spec.ADim;
+        var inputSquares = block.Diagonal is null ? default : InputRows(spec, group[0].LastInput!.Span, samples, tokens, square: true, out _);
+        for (int i = 0, oi = 0; i < group.Length; oi += group[i].OutFeatures, i++)
+        {
+            var gi = GradOutput(group[i], rows).Span;
+            int wi = group[i].OutFeatures;
+            for (int j = 0, oj = 0; j < i; oj += group[j].OutFeatures, j++)
+                GramKernels.AddTransposeProduct(gi, wi, GradOutput(group[j], rows).Span, group[j].OutFeatures, rows, scale,
+                    block.G.AsSpan(oi * gd + oj), gd, _gram);
+            GramKernels.AddGramLower(gi, rows, wi, wi, scale, block.G.AsSpan(oi * gd + oi), gd, _gram);
+            if (block.Diagonal is null) continue;
+            var squares = Ensure(ref _squares, rows * wi).AsSpan(0, rows * wi);
+            TensorMath.Multiply(gi, gi, squares);
+            GramKernels.AddTransposeProduct(squares, wi, inputSquares, ad, rows, scale, block.Diagonal.AsSpan(oi * ad), ad, _gram);
+        }
     }
 
     // Whether the current mask applies to a layer with `tokens` rows per sample.
@@ -199,12 +225,11 @@ internal sealed class KfacAccumulator
     }
 
     // The block's output-gradient rows (count × GDim, the members' gradients side by side): expand the token rows (times
-    // √w_r under a mask), reduce the token sums over real tokens. A single unmasked expand member is read in place.
+    // √w_r under a mask), reduce the token sums over real tokens.
     private ReadOnlySpan<float> GradientRows(Linear[] group, int gd, int rows, int samples, int tokens, bool masked, out int count)
     {
         bool expand = _mode == KfacTokenMode.Expand;
         count = expand ? rows : samples;
-        if (group.Length == 1 && expand && !masked) return GradOutput(group[0], rows).Span;
         var buffer = Ensure(ref _rows, count * gd).AsSpan(0, count * gd);
         if (!expand) buffer.Clear();
         var m = masked ? _mask!.Span : default;

@@ -116,7 +116,7 @@ public sealed class KfacDiagonalTests
         rng.FillNormal(x);
         var actual = Enumerable.Range(0, m * n).Select(i => 0.25 * i).ToArray();
         var expected = (double[])actual.Clone();
-        GramKernels.AddTransposeProduct(y, m, x, n, rows, 0.5, actual, new float[m * n]);
+        GramKernels.AddTransposeProduct(y, m, x, n, rows, 0.5, actual, n, new float[m * n]);
         GramKernels.AddTransposeProductReference(y, m, x, n, rows, 0.5, expected);
         Dense.ShouldBeClose(actual, expected, m, n, 1e-6, "Yᵀ X");
     }
