@@ -1,8 +1,9 @@
 // KfacTable: the `kfac-table` verb. On ViT-tiny with random 28×28 images, in one run: KFAC factor
 // estimation time per 1,000 images beside one forward + backward (one probe s) over the same images
-// (target ≤ 1.5×); the TAK regularizer's AddPenaltyGradient beside a training step at batch 64
-// (forward + cosine head + cross-entropy + backward; target ≤ 10%); factor file sizes for ViT-tiny
-// (written) and ViT-B/32 (from its layout, found with a one-image forward).
+// (target ≤ 1.5×), also with the diagonal-GGN sums; the TAK and diagonal-GGN regularizers'
+// AddPenaltyGradient beside a training step at batch 64 (forward + cosine head + cross-entropy +
+// backward; target ≤ 10%); factor file sizes for ViT-tiny (written) and ViT-B/32 (from its layout,
+// found with a one-image forward).
 using System.Diagnostics;
 using TaskVectors.Blas;
 using TaskVectors.Curvature;
@@ -41,12 +42,14 @@ internal static class KfacTable
         var medians = Medians(runs,
             () => factors = KfacEstimator.Estimate(model, data, options),
             () => KfacEstimator.Estimate(model, data, options with { TokenMode = KfacTokenMode.Reduce }),
+            () => KfacEstimator.Estimate(model, data, options with { Diagonal = true }),
             () => ForwardBackward(model, data));
-        var (estimate, reduce, passes) = (medians[0], medians[1], medians[2]);
+        var (estimate, reduce, diagonal, passes) = (medians[0], medians[1], medians[2], medians[3]);
         Console.WriteLine();
         Console.WriteLine($"{"forward + backward, same images",-44} {Per1000(passes, images),9:F2} s/1000 images");
         Console.WriteLine($"{"factor estimation (MC, 1 probe, expand)",-44} {Per1000(estimate, images),9:F2} s/1000 images  {estimate / passes,5:F2} × (target ≤ 1.5)");
         Console.WriteLine($"{"factor estimation (MC, 1 probe, reduce)",-44} {Per1000(reduce, images),9:F2} s/1000 images  {reduce / passes,5:F2} ×");
+        Console.WriteLine($"{"factor estimation + diagonal GGN (expand)",-44} {Per1000(diagonal, images),9:F2} s/1000 images  {diagonal / passes,5:F2} ×");
         if (exact)
         {
             var one = RandomImages(config, Batch, rng, "random exact");
@@ -56,11 +59,13 @@ internal static class KfacTable
         }
 
         // The regularizer on the paper's trainable set, against the Eq. 8 aggregate of two tasks.
-        var other = KfacEstimator.Estimate(model, RandomImages(config, 2 * Batch, rng, "random B"), options);
+        var own = KfacEstimator.Estimate(model, data, options with { MaxExamples = 2 * Batch, Diagonal = true });
+        var other = KfacEstimator.Estimate(model, RandomImages(config, 2 * Batch, rng, "random B"), options with { Diagonal = true });
         var aggregate = new FactorAggregate();
-        aggregate.Add("a", factors!);
+        aggregate.Add("a", own);
         aggregate.Add("b", other);
-        var regularizer = new TakRegularizer(aggregate.AllBut("a", factors!));
+        var regularizer = new TakRegularizer(aggregate.AllBut("a", own));
+        var diagonalRegularizer = new DiagonalGgnRegularizer(aggregate.AllBut("a", own));
         var trainable = ParameterSelection.LinearizedTak.Select(model).Select(p =>
         {
             var theta = p.Value.Clone();
@@ -70,11 +75,13 @@ internal static class KfacTable
             return new TrainableParameter(p, p.Value.Clone(), theta);
         }).ToList();
         double penalty = BenchTools.Median(5 * runs, () => regularizer.AddPenaltyGradient(trainable));
+        double diagonalPenalty = BenchTools.Median(5 * runs, () => diagonalRegularizer.AddPenaltyGradient(trainable));
         double step = BenchTools.Median(runs, TrainStep(model, config, rng));
         Console.WriteLine();
         Console.WriteLine($"{"training step, batch 64",-44} {step * 1e3,9:F1} ms");
         Console.WriteLine($"{"TAK AddPenaltyGradient",-44} {penalty * 1e3,9:F1} ms");
         Console.WriteLine($"{"overhead (target ≤ 10%)",-44} {100 * penalty / step,9:F1} %");
+        Console.WriteLine($"{"diagonal-GGN AddPenaltyGradient",-44} {diagonalPenalty * 1e3,9:F1} ms  ({100 * diagonalPenalty / step:F1} %)");
 
         // File sizes: ViT-tiny written, ViT-B/32 from its layout.
         string dir = Path.Combine(Path.GetTempPath(), "taskvectors-kfac-" + Guid.NewGuid().ToString("N"));
@@ -87,6 +94,9 @@ internal static class KfacTable
             factors!.Save(d64);
             factors.Save(f32, FactorPrecision.Single);
             Console.WriteLine($"{"vit-tiny (written)",-44} {new FileInfo(d64).Length / 1e6,9:F1} {new FileInfo(f32).Length / 1e6,9:F1}");
+            own.Save(d64);
+            own.Save(f32, FactorPrecision.Single);
+            Console.WriteLine($"{"vit-tiny with diagonals (written)",-44} {new FileInfo(d64).Length / 1e6,9:F1} {new FileInfo(f32).Length / 1e6,9:F1}");
         }
         finally
         {
