@@ -56,8 +56,9 @@ public sealed class TakRegularizer : IRegularizer
     public AggregatedFactors Factors { get; }
 
     /// <inheritdoc />
+    /// <remarks>The penalty is data-free and deterministic in τ, so <paramref name="step"/> is ignored.</remarks>
     /// <exception cref="ArgumentException">A trainable parameter covered by a block has the wrong shape.</exception>
-    public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters)
+    public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         Bind(parameters);
