@@ -74,8 +74,8 @@ internal static class KfacTable
             TensorMath.AddInPlace(tau.Span, theta.Span); // θ = θ0 + τ, τ small and random
             return new TrainableParameter(p, p.Value.Clone(), theta);
         }).ToList();
-        double penalty = BenchTools.Median(5 * runs, () => regularizer.AddPenaltyGradient(trainable));
-        double diagonalPenalty = BenchTools.Median(5 * runs, () => diagonalRegularizer.AddPenaltyGradient(trainable));
+        double penalty = BenchTools.Median(5 * runs, () => regularizer.AddPenaltyGradient(trainable, step: 0));
+        double diagonalPenalty = BenchTools.Median(5 * runs, () => diagonalRegularizer.AddPenaltyGradient(trainable, step: 0));
         double step = BenchTools.Median(runs, TrainStep(model, config, rng));
         Console.WriteLine();
         Console.WriteLine($"{"training step, batch 64",-44} {step * 1e3,9:F1} ms");

@@ -37,7 +37,7 @@ public sealed class DiagonalGgnRegularizer : IRegularizer
         _binding = new FactorBinding(factors, "Diagonal GGN");
         var projection = Options.ProjectionBlocks.ToHashSet(StringComparer.Ordinal);
         _coefficients = [.. factors.Blocks.Select(b => projection.Contains(b.Spec.Name) ? Options.ProjectionCoefficient : 1.0)];
-        _diagonals = [.. factors.Blocks.Select(b => Single(b.Diagonal!))];
+        _diagonals = [.. factors.Blocks.Select(b => TensorMath.ToSingle(b.Diagonal!))];
         _denseDiagonals = [.. factors.DenseBlocks.Select(d =>
         {
             var diagonal = new float[d.Spec.Dim];
@@ -60,8 +60,9 @@ public sealed class DiagonalGgnRegularizer : IRegularizer
     public AggregatedFactors Factors { get; }
 
     /// <inheritdoc />
+    /// <remarks>The penalty is data-free and deterministic in τ, so <paramref name="step"/> is ignored.</remarks>
     /// <exception cref="ArgumentException">A trainable parameter covered by a block has the wrong shape.</exception>
-    public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters)
+    public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         _binding.Bind(parameters);
@@ -76,7 +77,7 @@ public sealed class DiagonalGgnRegularizer : IRegularizer
             // result = D ⊙ ΔW; R_b = ⟨ΔW, D ⊙ ΔW⟩.
             TensorMath.Multiply(_diagonals[b], delta, result);
             double c = beta * _coefficients[b];
-            total += c * Dot(delta, result);
+            total += c * TensorMath.DotDouble(delta, result);
             _binding.ScatterAdd(b, result, (float)(2 * c));
         }
         double cln = beta * Options.LayerNormCoefficient;
@@ -97,19 +98,5 @@ public sealed class DiagonalGgnRegularizer : IRegularizer
             total += cln * value;
         }
         return total;
-    }
-
-    private static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        double sum = 0;
-        for (int i = 0; i < x.Length; i++) sum += (double)x[i] * y[i];
-        return sum;
-    }
-
-    private static float[] Single(double[] values)
-    {
-        var result = new float[values.Length];
-        for (int i = 0; i < values.Length; i++) result[i] = (float)values[i];
-        return result;
     }
 }

@@ -23,10 +23,11 @@ namespace TaskVectors.Curvature;
 /// </remarks>
 public sealed class TakRegularizer : IRegularizer
 {
-    private readonly BlockState[] _blocks;
-    private readonly DenseState[] _dense;
+    private readonly FactorBinding _binding;
+    private readonly (double Weight, float[] A, float[] G)[][] _terms;
+    private readonly float[][] _dense;
+    private readonly double[] _coefficients;
     private readonly float[] _delta, _product, _result;
-    private TrainableParameter[] _bound = [];
 
     /// <summary>Creates the penalty for <paramref name="factors"/> (e.g. <see cref="FactorAggregate.AllBut"/>) with <paramref name="options"/>.</summary>
     public TakRegularizer(AggregatedFactors factors, TakOptions? options = null)
@@ -35,9 +36,11 @@ public sealed class TakRegularizer : IRegularizer
         Options = options ?? new TakOptions();
         Options.Validate();
         Factors = factors;
+        _binding = new FactorBinding(factors, "TAK");
         var projection = Options.ProjectionBlocks.ToHashSet(StringComparer.Ordinal);
-        _blocks = [.. factors.Blocks.Select(b => new BlockState(b, projection.Contains(b.Spec.Name) ? Options.ProjectionCoefficient : 1.0))];
-        _dense = [.. factors.DenseBlocks.Select(d => new DenseState(d))];
+        _coefficients = [.. factors.Blocks.Select(b => projection.Contains(b.Spec.Name) ? Options.ProjectionCoefficient : 1.0)];
+        _terms = [.. factors.Blocks.Select(b => b.Terms.Select(t => (t.Weight, TensorMath.ToSingle(t.A), TensorMath.ToSingle(t.G))).ToArray())];
+        _dense = [.. factors.DenseBlocks.Select(d => TensorMath.ToSingle(d.F))];
         int size = 0;
         foreach (var b in factors.Blocks) size = Math.Max(size, b.Spec.GDim * b.Spec.ADim);
         foreach (var d in factors.DenseBlocks) size = Math.Max(size, d.Spec.Dim);
@@ -56,161 +59,58 @@ public sealed class TakRegularizer : IRegularizer
     public AggregatedFactors Factors { get; }
 
     /// <inheritdoc />
+    /// <remarks>The penalty is data-free and deterministic in τ, so <paramref name="step"/> is ignored.</remarks>
     /// <exception cref="ArgumentException">A trainable parameter covered by a block has the wrong shape.</exception>
-    public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters)
+    public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        Bind(parameters);
+        _binding.Bind(parameters);
         double beta = Options.Beta, total = 0;
-        foreach (var block in _blocks)
+        for (int b = 0; b < _terms.Length; b++)
         {
-            if (!block.Active) continue;
-            double value = Kronecker(block, 2 * beta * block.Coefficient);
-            total += beta * block.Coefficient * value;
+            if (!_binding.Active(b)) continue;
+            double c = beta * _coefficients[b];
+            total += c * Kronecker(b, 2 * c);
         }
-        double cln = Options.LayerNormCoefficient;
-        foreach (var dense in _dense)
+        double cln = beta * Options.LayerNormCoefficient;
+        for (int d = 0; d < _dense.Length; d++)
         {
-            if (dense.Parameter is null) continue;
-            total += beta * cln * Dense(dense, 2 * beta * cln);
+            if (_binding.Dense(d) is not { } p) continue;
+            total += cln * Dense(_dense[d], p, 2 * cln);
         }
         return total;
     }
 
-    // Returns Σ_k w_k tr(G_k ΔW A_k ΔWᵀ) and adds gradScale · Σ_k w_k G_k ΔW A_k to the members' gradients.
-    private double Kronecker(BlockState block, double gradScale)
+    // Returns Σ_k w_k tr(G_k ΔW A_k ΔWᵀ) of block b and adds gradScale · Σ_k w_k G_k ΔW A_k to the members' gradients.
+    private double Kronecker(int b, double gradScale)
     {
-        var spec = block.Spec;
-        int rows = spec.GDim, cols = spec.ADim, n = spec.InFeatures, size = rows * cols;
+        var spec = Factors.Blocks[b].Spec;
+        int rows = spec.GDim, cols = spec.ADim, size = rows * cols;
         var delta = _delta.AsSpan(0, size);
         var product = _product.AsSpan(0, size);
         var result = _result.AsSpan(0, size);
-        int offset = 0;
-        for (int m = 0; m < spec.Members.Count; m++)
+        _binding.Gather(b, delta);
+        var terms = _terms[b];
+        for (int k = 0; k < terms.Length; k++)
         {
-            int outs = spec.Members[m].OutFeatures;
-            var w = block.Weights[m]?.Tau;
-            var b = block.Biases[m]?.Tau;
-            for (int r = 0; r < outs; r++)
-            {
-                var row = delta.Slice((offset + r) * cols, cols);
-                if (w is not null) w.Span.Slice(r * n, n).CopyTo(row);
-                else row[..n].Clear();
-                if (spec.HasBias) row[n] = b is not null ? b.Span[r] : 0f;
-            }
-            offset += outs;
-        }
-        for (int k = 0; k < block.Terms.Length; k++)
-        {
-            var (weight, a, g) = block.Terms[k];
+            var (weight, a, g) = terms[k];
             // M = G ΔW (GDim × ADim), then R (+)= w · M A.
             Gemm.Default.Sgemm(Transpose.None, Transpose.None, rows, cols, rows, 1f, g, rows, delta, cols, 0f, product, cols);
             Gemm.Default.Sgemm(Transpose.None, Transpose.None, rows, cols, cols, (float)weight, product, cols, a, cols, k == 0 ? 0f : 1f, result, cols);
         }
-        double value = Dot(delta, result);
-        offset = 0;
-        float scale = (float)gradScale;
-        for (int m = 0; m < spec.Members.Count; m++)
-        {
-            int outs = spec.Members[m].OutFeatures;
-            var w = block.Weights[m]?.Grad;
-            var b = block.Biases[m]?.Grad;
-            for (int r = 0; r < outs; r++)
-            {
-                var row = result.Slice((offset + r) * cols, cols);
-                if (w is not null) TensorMath.AddScaled(row[..n], scale, w.Span.Slice(r * n, n));
-                if (b is not null) b.Span[r] += scale * row[n];
-            }
-            offset += outs;
-        }
+        double value = TensorMath.DotDouble(delta, result);
+        _binding.ScatterAdd(b, result, (float)gradScale);
         return value;
     }
 
     // Returns Δwᵀ F Δw and adds gradScale · F Δw to the parameter's gradient.
-    private double Dense(DenseState dense, double gradScale)
+    private double Dense(float[] f, TrainableParameter parameter, double gradScale)
     {
-        int d = dense.Dim;
-        var tau = dense.Parameter!.Tau.Span;
+        var tau = parameter.Tau.Span;
+        int d = tau.Length;
         var product = _product.AsSpan(0, d);
-        Gemm.Default.Sgemm(Transpose.None, Transpose.None, d, 1, d, 1f, dense.F, d, tau, 1, 0f, product, 1);
-        TensorMath.AddScaled(product, (float)gradScale, dense.Parameter.Grad.Span);
-        return Dot(tau, product);
-    }
-
-    private static double Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
-    {
-        double sum = 0;
-        for (int i = 0; i < x.Length; i++) sum += (double)x[i] * y[i];
-        return sum;
-    }
-
-    // Maps block members to trainable parameters once per parameter list; a repeated list is recognized by its elements.
-    private void Bind(IReadOnlyList<TrainableParameter> parameters)
-    {
-        if (parameters.Count == _bound.Length)
-        {
-            bool same = true;
-            for (int i = 0; i < _bound.Length && same; i++) same = ReferenceEquals(parameters[i], _bound[i]);
-            if (same) return;
-        }
-        var byName = new Dictionary<string, TrainableParameter>(StringComparer.Ordinal);
-        foreach (var p in parameters) byName[p.Name] = p;
-        foreach (var block in _blocks) block.Bind(byName);
-        foreach (var dense in _dense) dense.Bind(byName);
-        _bound = [.. parameters];
-    }
-
-    private static TrainableParameter? Find(Dictionary<string, TrainableParameter> byName, string? name, ReadOnlySpan<int> shape)
-    {
-        if (name is null || !byName.TryGetValue(name, out var p)) return null;
-        if (!p.Tau.HasShape(shape))
-            throw new ArgumentException($"TAK: trainable parameter '{name}' is {p.Tau.ShapeText}, but its KFAC block expects {Tensor.ShapeString(shape)}.");
-        return p;
-    }
-
-    private static float[] Single(double[] values)
-    {
-        var result = new float[values.Length];
-        for (int i = 0; i < values.Length; i++) result[i] = (float)values[i];
-        return result;
-    }
-
-    // A Kronecker block's float32 terms and its member bindings.
-    private sealed class BlockState(AggregatedKroneckerBlock block, double coefficient)
-    {
-        public readonly KroneckerBlockSpec Spec = block.Spec;
-        public readonly double Coefficient = coefficient;
-        public readonly (double Weight, float[] A, float[] G)[] Terms = [.. block.Terms.Select(t => (t.Weight, Single(t.A), Single(t.G)))];
-        public readonly TrainableParameter?[] Weights = new TrainableParameter?[block.Spec.Members.Count];
-        public readonly TrainableParameter?[] Biases = new TrainableParameter?[block.Spec.Members.Count];
-        public bool Active;
-
-        public void Bind(Dictionary<string, TrainableParameter> byName)
-        {
-            Active = false;
-            for (int m = 0; m < Spec.Members.Count; m++)
-            {
-                var member = Spec.Members[m];
-                Weights[m] = Find(byName, member.Weight, [member.OutFeatures, Spec.InFeatures]);
-                Biases[m] = Find(byName, member.Bias, [member.OutFeatures]);
-                Active |= Weights[m] is not null || Biases[m] is not null;
-            }
-        }
-    }
-
-    // A dense block's float32 F and its parameter binding.
-    private sealed class DenseState(AggregatedDenseBlock block)
-    {
-        public readonly int Dim = block.Spec.Dim;
-        public readonly string Name = block.Spec.Parameter;
-        public readonly float[] F = Single(block.F);
-        public TrainableParameter? Parameter;
-
-        public void Bind(Dictionary<string, TrainableParameter> byName)
-        {
-            Parameter = byName.TryGetValue(Name, out var p) ? p : null;
-            if (Parameter is not null && Parameter.Tau.Length != Dim)
-                throw new ArgumentException($"TAK: trainable parameter '{Name}' has {Parameter.Tau.Length} entries, but its dense block expects {Dim}.");
-        }
+        Gemm.Default.Sgemm(Transpose.None, Transpose.None, d, 1, d, 1f, f, d, tau, 1, 0f, product, 1);
+        TensorMath.AddScaled(product, (float)gradScale, parameter.Grad.Span);
+        return TensorMath.DotDouble(tau, product);
     }
 }

@@ -2,7 +2,8 @@
 // penalize how far τ moves the base model's embeddings of the *other* tasks' inputs,
 //   R(τ) = β · (1/B) Σ_{x ∈ batch} ‖J(x; θ0)·τ‖²,   ∂R/∂τ = (2β/B) · Σ_x J(x; θ0)ᵀ (J(x; θ0)·τ),
 // J (D × P) the Jacobian of the L2-normalized embedding f (D dims) w.r.t. the P trainable entries at θ0.
-// Each call draws b examples from every one of the T other tasks (B = T·b), and per task runs one JVP
+// The call for optimizer step k reads positions k·b … k·b + b − 1 of each of the T other tasks' seeded
+// orders (B = T·b; a pure function of (seed, k), so resumed runs match), and per task runs one JVP
 // pass (tangents τ) for J·τ (b, D) and one backward pass at θ0 with ∂R/∂f = (2β/B)·J·τ.
 using TaskVectors.Data;
 using TaskVectors.Layers;
@@ -13,7 +14,7 @@ using TaskVectors.Training;
 namespace TaskVectors.Curvature;
 
 /// <summary>
-/// The τJp regularizer: R(τ) = β · (1/B) Σ_x ‖J(x; θ0)·τ‖² over a fresh batch of the other tasks' inputs
+/// The τJp regularizer: R(τ) = β · (1/B) Σ_x ‖J(x; θ0)·τ‖² over the step's batch of the other tasks' inputs
 /// (labels ignored) at every optimizer step, with gradient ∂R/∂τ = (2β/B) · Σ_x J(x; θ0)ᵀ J(x; θ0) τ.
 /// </summary>
 /// <remarks>
@@ -21,8 +22,10 @@ namespace TaskVectors.Curvature;
 /// <b>Batches.</b> Every call takes one batch of <see cref="BatchSizePerTask"/> = b examples from <em>each</em>
 /// other task (as the authors' code does: one loader per other task, penalties averaged over tasks), so
 /// B = T·b and every task weighs the same whatever its size. Task u's examples follow an
-/// <see cref="EpochSampler"/> seeded from (<c>seed</c>, u); call k reads positions k·b … k·b + b − 1 of that order,
-/// so the batches are a pure function of the seed and <see cref="Calls"/> (set it to resume at a given step).
+/// <see cref="EpochSampler"/> seeded from (<c>seed</c>, u); the call for optimizer step k reads positions
+/// k·b … k·b + b − 1 of that order, so the batches are a pure function of (seed, k) and nothing else: a fine-tuning
+/// run resumed from a checkpoint at step k draws the batches an uninterrupted run would, and calling twice
+/// with the same step (and τ) gives the same value.
 /// </para>
 /// <para>
 /// <b>Regimes.</b> J is always taken at θ0. In the linearized regime the model already holds θ0 and the
@@ -107,28 +110,25 @@ public sealed class TauJpRegularizer<TInput> : IRegularizer
     public int TaskCount => _tasks.Length;
 
     /// <summary>
-    /// Calls completed so far; call k reads positions k·b … k·b + b − 1 of every task's order. Setting it
-    /// (e.g. to the step a run resumes from) makes the next call draw the batches of that step.
+    /// Calls completed so far by this instance (diagnostics only: which batches a call reads depends on its
+    /// step argument, never on this count).
     /// </summary>
-    public long Calls
-    {
-        get;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            field = value;
-        }
-    }
+    public long Calls { get; private set; }
 
     /// <summary>
-    /// Returns R(τ) = β · (1/B) Σ_x ‖J(x; θ0)·τ‖² on the next batch (B = T·b inputs, b from each other task)
-    /// and adds ∂R/∂τ = (2β/B) · Σ_x J(x; θ0)ᵀ J(x; θ0) τ to each trainable's <see cref="TrainableParameter.Grad"/>.
+    /// Returns R(τ) = β · (1/B) Σ_x ‖J(x; θ0)·τ‖² on the batch of optimizer step <paramref name="step"/> (B = T·b inputs:
+    /// positions step·b … step·b + b − 1 of each other task's seeded order) and adds
+    /// ∂R/∂τ = (2β/B) · Σ_x J(x; θ0)ᵀ J(x; θ0) τ to each trainable's <see cref="TrainableParameter.Grad"/>.
     /// τ is <see cref="TrainableParameter.Tau"/>; parameters not in <paramref name="parameters"/> get a zero tangent.
     /// </summary>
+    /// <param name="parameters">The trainable parameters.</param>
+    /// <param name="step">The 0-based optimizer step; it alone (with the seed) picks the batch.</param>
     /// <exception cref="ArgumentException">A trainable parameter is not a parameter of the model.</exception>
-    public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is negative.</exception>
+    public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step)
     {
         ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
         for (int i = 0; i < parameters.Count; i++)
             if (!_modelParameters.Contains(parameters[i].Parameter))
                 throw new ArgumentException($"Trainable parameter '{parameters[i].Name}' is not a parameter of the regularized model.", nameof(parameters));
@@ -163,7 +163,7 @@ public sealed class TauJpRegularizer<TInput> : IRegularizer
 
             for (int u = 0; u < _tasks.Length; u++)
             {
-                _samplers[u].Fill(Calls * b, _indices);
+                _samplers[u].Fill(step * b, _indices);
                 _tasks[u].Fill(_batches[u], _indices);
                 var jtau = _model.Jvp(_batches[u]).Tangent;                    // (b, D): J(x; θ0)·τ per row
                 sumOfSquares += TensorMath.SumOfSquaresDouble(jtau.Span);

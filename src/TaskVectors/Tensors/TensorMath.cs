@@ -89,6 +89,23 @@ public static class TensorMath
         return s;
     }
 
+    /// <summary>Σ x[i] · y[i], accumulated in double precision.</summary>
+    public static double DotDouble(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        CheckSame(x.Length, y.Length);
+        double s = 0;
+        for (int i = 0; i < x.Length; i++) s += (double)x[i] * y[i];
+        return s;
+    }
+
+    /// <summary>Each float64 value rounded to the nearest float32, in a new array.</summary>
+    public static float[] ToSingle(ReadOnlySpan<double> x)
+    {
+        var result = new float[x.Length];
+        for (int i = 0; i < x.Length; i++) result[i] = (float)x[i];
+        return result;
+    }
+
     /// <summary>Σ x[i] · y[i].</summary>
     public static float Dot(ReadOnlySpan<float> x, ReadOnlySpan<float> y)
     {

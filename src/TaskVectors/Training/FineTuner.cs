@@ -99,7 +99,7 @@ public sealed class FineTuner<TInput>
                 }
                 if (!double.IsFinite(loss)) throw new TrainingDivergedException(step + 1, $"the loss is {loss}");
                 double penalty = 0;
-                for (int r = 0; r < options.Regularizers.Count; r++) penalty += options.Regularizers[r].AddPenaltyGradient(trainables);
+                for (int r = 0; r < options.Regularizers.Count; r++) penalty += options.Regularizers[r].AddPenaltyGradient(trainables, step);
                 if (!double.IsFinite(penalty)) throw new TrainingDivergedException(step + 1, $"the regularizers' penalty is {penalty}");
                 double norm = options.MaxGradientNorm is { } max
                     ? GradientClipping.ClipByGlobalNorm(slots, max)

@@ -53,7 +53,7 @@ public sealed class DiagonalGgnRegularizerTests
     {
         var (expected, gradient) = DenseForm(factors, options, trainable);
         foreach (var p in trainable) p.Grad.Clear();
-        double value = new DiagonalGgnRegularizer(factors, options).AddPenaltyGradient(trainable);
+        double value = new DiagonalGgnRegularizer(factors, options).AddPenaltyGradient(trainable, step: 0);
         value.ShouldBe(expected, 1e-5 * Math.Abs(expected));
         foreach (var p in trainable)
             for (int i = 0; i < p.Tau.Length; i++)
@@ -82,12 +82,12 @@ public sealed class DiagonalGgnRegularizerTests
         var trainable = SyntheticFactors.Trainable(8);
         var regularizer = new DiagonalGgnRegularizer(Aggregated(), new TakOptions { Beta = 1 });
         foreach (var p in trainable) p.Grad.Clear();
-        regularizer.AddPenaltyGradient(trainable);
+        regularizer.AddPenaltyGradient(trainable, step: 0);
         var gradients = trainable.Select(p => p.Grad.Span.ToArray()).ToList();
         double Value()
         {
             foreach (var p in trainable) p.RefreshTau();
-            return regularizer.AddPenaltyGradient(trainable);
+            return regularizer.AddPenaltyGradient(trainable, step: 0);
         }
         const float Eps = 1e-2f;
         double scale = gradients.Max(g => g.Max(Math.Abs));
@@ -135,10 +135,10 @@ public sealed class DiagonalGgnRegularizerTests
         }).ToList();
         var factors = FactorAggregate.Combine([new TaskFactors(blocks, dense, source.Count, source.Metadata)]);
         var trainable = SyntheticFactors.Trainable(10);
-        double tak = new TakRegularizer(factors).AddPenaltyGradient(trainable);
+        double tak = new TakRegularizer(factors).AddPenaltyGradient(trainable, step: 0);
         var takGradients = trainable.Select(p => p.Grad.Span.ToArray()).ToList();
         foreach (var p in trainable) p.Grad.Clear();
-        double diagonalValue = new DiagonalGgnRegularizer(factors).AddPenaltyGradient(trainable);
+        double diagonalValue = new DiagonalGgnRegularizer(factors).AddPenaltyGradient(trainable, step: 0);
         diagonalValue.ShouldBe(tak, 1e-5 * tak);
         for (int k = 0; k < trainable.Count; k++)
             for (int i = 0; i < takGradients[k].Length; i++)
@@ -150,7 +150,7 @@ public sealed class DiagonalGgnRegularizerTests
     {
         var trainable = SyntheticFactors.Trainable(12);
         var regularizer = new DiagonalGgnRegularizer(Aggregated());
-        SteadyStateAllocations.AssertNone(() => regularizer.AddPenaltyGradient(trainable));
+        SteadyStateAllocations.AssertNone(() => regularizer.AddPenaltyGradient(trainable, step: 0));
     }
 
     [Fact]
@@ -162,6 +162,6 @@ public sealed class DiagonalGgnRegularizerTests
             p.Theta0.Span.CopyTo(p.Theta.Span);
             p.RefreshTau();
         }
-        new DiagonalGgnRegularizer(Aggregated()).AddPenaltyGradient(trainable).ShouldBe(0);
+        new DiagonalGgnRegularizer(Aggregated()).AddPenaltyGradient(trainable, step: 0).ShouldBe(0);
     }
 }

@@ -70,7 +70,7 @@ public sealed class TakRegularizerTests
     {
         var (expected, gradient) = DenseForm(factors, options, trainable);
         foreach (var p in trainable) p.Grad.Clear();
-        double value = new TakRegularizer(factors, options).AddPenaltyGradient(trainable);
+        double value = new TakRegularizer(factors, options).AddPenaltyGradient(trainable, step: 0);
         value.ShouldBe(expected, 1e-5 * Math.Abs(expected));
         foreach (var p in trainable)
         {
@@ -117,12 +117,12 @@ public sealed class TakRegularizerTests
         var trainable = SyntheticFactors.Trainable(8);
         var regularizer = new TakRegularizer(factors, new TakOptions { Beta = 1 });
         foreach (var p in trainable) p.Grad.Clear();
-        regularizer.AddPenaltyGradient(trainable);
+        regularizer.AddPenaltyGradient(trainable, step: 0);
         var gradients = trainable.Select(p => p.Grad.Span.ToArray()).ToList();
         double Value()
         {
             foreach (var p in trainable) p.RefreshTau();
-            return regularizer.AddPenaltyGradient(trainable);
+            return regularizer.AddPenaltyGradient(trainable, step: 0);
         }
         const float Eps = 1e-2f;
         double scale = gradients.Max(g => g.Max(Math.Abs));
@@ -149,7 +149,7 @@ public sealed class TakRegularizerTests
     {
         var factors = Aggregated();
         var trainable = SyntheticFactors.Trainable(9);
-        double R(TakOptions o) => new TakRegularizer(factors, o).AddPenaltyGradient(trainable);
+        double R(TakOptions o) => new TakRegularizer(factors, o).AddPenaltyGradient(trainable, step: 0);
         var baseline = new TakOptions { Beta = 1, LayerNormCoefficient = 0, ProjectionCoefficient = 0 };
         double layers = R(baseline);
         double projection = R(baseline with { ProjectionCoefficient = 1 }) - layers;
@@ -168,9 +168,9 @@ public sealed class TakRegularizerTests
         var trainable = SyntheticFactors.Trainable(10);
         var regularizer = new TakRegularizer(factors);
         foreach (var p in trainable) p.Grad.Clear();
-        regularizer.AddPenaltyGradient(trainable);
+        regularizer.AddPenaltyGradient(trainable, step: 0);
         var once = trainable.Select(p => p.Grad.Span.ToArray()).ToList();
-        regularizer.AddPenaltyGradient(trainable);
+        regularizer.AddPenaltyGradient(trainable, step: 0);
         for (int k = 0; k < trainable.Count; k++)
             for (int i = 0; i < once[k].Length; i++) trainable[k].Grad[i].ShouldBe(2 * once[k][i], 1e-6 * Math.Abs(once[k][i]) + 1e-12);
     }
@@ -184,7 +184,7 @@ public sealed class TakRegularizerTests
             p.Theta0.CopyFrom(p.Theta);
             p.RefreshTau();
         }
-        new TakRegularizer(Aggregated()).AddPenaltyGradient(trainable).ShouldBe(0);
+        new TakRegularizer(Aggregated()).AddPenaltyGradient(trainable, step: 0).ShouldBe(0);
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class TakRegularizerTests
     {
         var trainable = SyntheticFactors.Trainable(12);
         var regularizer = new TakRegularizer(Aggregated());
-        SteadyStateAllocations.AssertNone(() => regularizer.AddPenaltyGradient(trainable));
+        SteadyStateAllocations.AssertNone(() => regularizer.AddPenaltyGradient(trainable, step: 0));
     }
 
     [Fact]
@@ -200,7 +200,7 @@ public sealed class TakRegularizerTests
     {
         var wrong = new TaskVectors.Layers.Parameter("enc.q.weight", new TaskVectors.Tensors.Tensor(3, 2));
         var trainable = SyntheticFactors.Trainable(13, [wrong]);
-        Should.Throw<ArgumentException>(() => new TakRegularizer(Aggregated()).AddPenaltyGradient(trainable)).Message.ShouldContain("enc.q.weight");
+        Should.Throw<ArgumentException>(() => new TakRegularizer(Aggregated()).AddPenaltyGradient(trainable, step: 0)).Message.ShouldContain("enc.q.weight");
     }
 
     [Fact]

@@ -1,8 +1,9 @@
 // Tests of TauJpRegularizer: the penalty β/B·Σ‖J(x;θ0)·τ‖² against a Jacobian assembled column by column
 // with unit-tangent JVPs, the gradient against central differences of R(τ) (exactly quadratic, so tight),
 // the non-linear regime (θ restored bit for bit, also when a pass throws; same result as the linearized
-// setup), tangent restoration, allocation-free steady-state calls, and fine-tuning with the regularizer
-// (deterministic, shrinks ‖J(x_other)·τ‖ on the other task's data, allocation-free steps).
+// setup), tangent restoration, allocation-free steady-state calls, batches chosen by the step alone, and
+// fine-tuning with the regularizer (deterministic, shrinks ‖J(x_other)·τ‖ on the other task's data,
+// allocation-free steps, a run cancelled midway and resumed from its checkpoint bit-identical to one that was not).
 using TaskVectors.Curvature;
 using TaskVectors.Data;
 using TaskVectors.Layers;
@@ -90,7 +91,7 @@ public sealed class TauJpRegularizerTests
         const double beta = 3.5;
         var regularizer = new TauJpRegularizer<Tensor>(model, [first, second], batchSizePerTask: 6, beta, seed: 7);
 
-        double penalty = regularizer.AddPenaltyGradient(trainables);
+        double penalty = regularizer.AddPenaltyGradient(trainables, step: 0);
 
         double expected = beta / 12 * DenseSumOfSquares(model, trainables, Concat(first, second));
         expected.ShouldBeGreaterThan(1e-4);
@@ -108,13 +109,20 @@ public sealed class TauJpRegularizerTests
         const double beta = 2;
         var regularizer = new TauJpRegularizer<Tensor>(model, [first, second], batchSizePerTask: 3, beta, seed: 8);
 
-        double r0 = regularizer.AddPenaltyGradient(trainables);
-        double r1 = regularizer.AddPenaltyGradient(trainables);
+        double r0 = regularizer.AddPenaltyGradient(trainables, step: 0);
+        double r1 = regularizer.AddPenaltyGradient(trainables, step: 1);
         regularizer.Calls.ShouldBe(2);
 
         double full = beta / 12 * DenseSumOfSquares(model, trainables, Concat(first, second));
         (r0 + r1).ShouldBe(2 * full, 1e-4 * full);
         r0.ShouldNotBe(r1);
+        // The batch is a function of the step alone: step 0 again, and step 2 = epoch 1's first half, in any order.
+        regularizer.AddPenaltyGradient(trainables, step: 0).ShouldBe(r0);
+        var fresh = new TauJpRegularizer<Tensor>(model, [first, second], batchSizePerTask: 3, beta, seed: 8);
+        double r2 = fresh.AddPenaltyGradient(trainables, step: 2);
+        fresh.AddPenaltyGradient(trainables, step: 1).ShouldBe(r1);
+        regularizer.AddPenaltyGradient(trainables, step: 2).ShouldBe(r2);
+        regularizer.Calls.ShouldBe(4);
     }
 
     [Fact]
@@ -129,8 +137,8 @@ public sealed class TauJpRegularizerTests
         foreach (var t in trainables) rng.FillNormal(t.Grad.Span);
         var before = Grads(trainables);
 
-        regularizer.Calls = 1;   // a batch that is not the first of either task
-        double penalty = regularizer.AddPenaltyGradient(trainables);
+        const long step = 1;   // a batch that is not the first of either task
+        double penalty = regularizer.AddPenaltyGradient(trainables, step);
         penalty.ShouldBeGreaterThan(0);
         var grad = trainables.ToDictionary(t => t.Name, t => t.Grad.Span.ToArray().Zip(before[t.Name], (after, b) => (double)after - b).ToArray());
 
@@ -142,8 +150,7 @@ public sealed class TauJpRegularizerTests
                 var span = t.Tau.Span;
                 for (int j = 0; j < span.Length; j++) span[j] = (float)(span[j] + shift(t, j));
             }
-            regularizer.Calls = 1;
-            double r = regularizer.AddPenaltyGradient(trainables);
+            double r = regularizer.AddPenaltyGradient(trainables, step);
             for (int k = 0; k < trainables.Count; k++) saved[k].CopyTo(trainables[k].Tau.Span);
             return r;
         }
@@ -190,8 +197,8 @@ public sealed class TauJpRegularizerTests
 
         for (int call = 0; call < 2; call++)
         {
-            double ra = regA.AddPenaltyGradient(a);
-            double rb = regB.AddPenaltyGradient(b);
+            double ra = regA.AddPenaltyGradient(a, call);
+            double rb = regB.AddPenaltyGradient(b, call);
             ra.ShouldBeGreaterThan(0);
             ra.ShouldBe(rb);
             foreach (var p in nonLinear.Parameters) p.Value.Span.ToArray().ShouldBe(theta[p.Name], p.Name);
@@ -216,14 +223,14 @@ public sealed class TauJpRegularizerTests
         var theta = FineTuneFixture.Values(model);
 
         failing.Fail = true;
-        Should.Throw<InvalidOperationException>(() => regularizer.AddPenaltyGradient(trainables)).Message.ShouldBe(FailingData.Message);
+        Should.Throw<InvalidOperationException>(() => regularizer.AddPenaltyGradient(trainables, step: 0)).Message.ShouldBe(FailingData.Message);
 
         foreach (var p in model.Parameters) p.Value.Span.ToArray().ShouldBe(theta[p.Name], p.Name);
         untrained.Tangent.ShouldBeSameAs(stale);
         foreach (var t in trainables) t.Parameter.Tangent.ShouldBeNull();
         regularizer.Calls.ShouldBe(0);
         failing.Fail = false;
-        regularizer.AddPenaltyGradient(trainables).ShouldBeGreaterThan(0);
+        regularizer.AddPenaltyGradient(trainables, step: 0).ShouldBeGreaterThan(0);
         foreach (var p in model.Parameters) p.Value.Span.ToArray().ShouldBe(theta[p.Name], p.Name);
     }
 
@@ -238,14 +245,14 @@ public sealed class TauJpRegularizerTests
         var trainables = Trainables(model, AllBut(frozen), regime);
         var untrained = model.Parameters.Single(p => p.Name.EndsWith("layers.1.mlp.fc2.weight", StringComparison.Ordinal));
         var data = new[] { FineTuneFixture.Data(count: 8, seed: 11) };
-        var clean = new TauJpRegularizer<Tensor>(model, data, batchSizePerTask: 8, strength: 1, seed: 2).AddPenaltyGradient(trainables);
+        var clean = new TauJpRegularizer<Tensor>(model, data, batchSizePerTask: 8, strength: 1, seed: 2).AddPenaltyGradient(trainables, step: 0);
         var before = model.Parameters.Select(p => p.Tangent).ToArray();
         var stale = new Tensor(untrained.Value.Shape);
         new Rng(5).FillNormal(stale.Span);
         untrained.Tangent = stale;
         before[model.Parameters.ToList().IndexOf(untrained)] = stale;
 
-        double withStale = new TauJpRegularizer<Tensor>(model, data, batchSizePerTask: 8, strength: 1, seed: 2).AddPenaltyGradient(trainables);
+        double withStale = new TauJpRegularizer<Tensor>(model, data, batchSizePerTask: 8, strength: 1, seed: 2).AddPenaltyGradient(trainables, step: 0);
 
         withStale.ShouldBe(clean);
         for (int i = 0; i < before.Length; i++) model.Parameters[i].Tangent.ShouldBeSameAs(before[i], model.Parameters[i].Name);
@@ -263,7 +270,7 @@ public sealed class TauJpRegularizerTests
         var trainables = Trainables(model, ParameterSelection.LinearizedTak, regime);
         var regularizer = new TauJpRegularizer<Tensor>(model, [FineTuneFixture.Data(count: 10, seed: 11), FineTuneFixture.Data(count: 7, seed: 12)],
             batchSizePerTask: 4, strength: 1, seed: 2);
-        SteadyStateAllocations.AssertNone(() => regularizer.AddPenaltyGradient(trainables));
+        SteadyStateAllocations.AssertNone(() => regularizer.AddPenaltyGradient(trainables, step: 3));
     }
 
     [Fact]
@@ -273,7 +280,7 @@ public sealed class TauJpRegularizerTests
         var trainables = Trainables(model, ParameterSelection.LinearizedTak, Regime.Linearized);
         foreach (var t in trainables) t.Grad.Fill(0.25f);
         var regularizer = new TauJpRegularizer<Tensor>(model, [FineTuneFixture.Data(count: 8)], batchSizePerTask: 4, strength: 0, seed: 2);
-        regularizer.AddPenaltyGradient(trainables).ShouldBe(0);
+        regularizer.AddPenaltyGradient(trainables, step: 0).ShouldBe(0);
         regularizer.Calls.ShouldBe(1);
         foreach (var t in trainables) t.Grad.Span.ToArray().ShouldAllBe(g => g == 0.25f);
     }
@@ -294,8 +301,9 @@ public sealed class TauJpRegularizerTests
         regularizer.Name.ShouldBe("tau-jp");
         regularizer.TaskCount.ShouldBe(1);
         var foreign = Trainables(FineTuneFixture.Vit(seed: 2), ParameterSelection.AttentionOnly, Regime.Linearized);
-        Should.Throw<ArgumentException>(() => regularizer.AddPenaltyGradient(foreign)).Message.ShouldContain("not a parameter of the regularized model");
-        Should.Throw<ArgumentOutOfRangeException>(() => regularizer.Calls = -1);
+        Should.Throw<ArgumentException>(() => regularizer.AddPenaltyGradient(foreign, step: 0)).Message.ShouldContain("not a parameter of the regularized model");
+        var own = Trainables(model, ParameterSelection.AttentionOnly, Regime.Linearized);
+        Should.Throw<ArgumentOutOfRangeException>(() => regularizer.AddPenaltyGradient(own, step: -1));
     }
 
     [Theory]
@@ -331,6 +339,51 @@ public sealed class TauJpRegularizerTests
         double driftFree = Drift(free), driftRegularized = Drift(regularized);
         driftFree.ShouldBeGreaterThan(0);
         driftRegularized.ShouldBeLessThan(0.5 * driftFree);
+    }
+
+    [Theory]
+    [InlineData(Regime.NonLinear)]
+    [InlineData(Regime.Linearized)]
+    public void FineTuner_WithTauJp_CancelledMidwayAndResumed_BitIdenticalToUninterruptedRun(Regime regime)
+    {
+        // 9 steps of b = 8 over other tasks of 12 and 7 examples cross several epochs of both orders; the run is
+        // cancelled after step 5 (last checkpoint: step 4) and resumed by a fresh process (new model, new regularizer).
+        var others = new[] { FineTuneFixture.Data(count: 12, seed: 17), FineTuneFixture.Data(count: 7, seed: 18) };
+        string dir = Directory.CreateTempSubdirectory("tv-taujp-").FullName;
+        try
+        {
+            var options = new FineTuneOptions
+            {
+                Regime = regime, Steps = 9, BatchSize = 8, WarmupSteps = 2, LearningRate = 1e-2, Seed = 5,
+            };
+            FineTuner<Tensor> Tuner(FineTuneOptions o)
+            {
+                var model = FineTuneFixture.Vit();
+                return new FineTuner<Tensor>(model, FineTuneFixture.Head(), o with
+                {
+                    Regularizers = [new TauJpRegularizer<Tensor>(model, others, batchSizePerTask: 8, strength: 50, seed: 9)],
+                });
+            }
+            var reference = Tuner(options).Run(FineTuneFixture.Data());
+
+            var resumable = options with { CheckpointPath = Path.Combine(dir, "run.ckpt.safetensors"), CheckpointEvery = 2 };
+            using var cts = new CancellationTokenSource();
+            var stopAtFive = new SynchronousProgress(p =>
+            {
+                if (p.Step == 5) cts.Cancel();
+            });
+            Should.Throw<OperationCanceledException>(() => Tuner(resumable).Run(FineTuneFixture.Data(), stopAtFive, cts.Token));
+            int resumedSteps = 0;
+            var resumed = Tuner(resumable).Run(FineTuneFixture.Data(), new SynchronousProgress(_ => resumedSteps++));
+
+            resumedSteps.ShouldBe(5);   // steps 5..9: the run did resume rather than start over
+            foreach (var (name, t) in reference.Tensors) resumed.Tensors[name].Span.ToArray().ShouldBe(t.Span.ToArray(), name);
+            reference.Tensors.Values.Sum(t => TensorMath.Norm(t.Span)).ShouldBeGreaterThan(0f);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Theory]

@@ -248,12 +248,13 @@ public sealed class FineTunerTests : IDisposable
     }
 
     [Fact]
-    public void Run_Regularizer_CalledOncePerOptimizerStep_AndItsGradientApplied()
+    public void Run_Regularizer_CalledOncePerOptimizerStepWithItsIndex_AndItsGradientApplied()
     {
         var counting = new CountingRegularizer();
         var options = Quick(Regime.Linearized) with { AccumulationSteps = 3, Regularizers = [counting] };
         new FineTuner<Tensor>(FineTuneFixture.Vit(), FineTuneFixture.Head(), options).Run(FineTuneFixture.Data());
         counting.Calls.ShouldBe(6);
+        counting.Steps.ShouldBe([0L, 1, 2, 3, 4, 5]);
         // Plain SGD with lr·2c = 1 for R = c‖τ‖²: each step replaces τ by −lr·g, so τ cannot accumulate.
         var sgd = Quick(Regime.Linearized) with { Optimizer = OptimizerKind.SgdMomentum, Momentum = 0, WeightDecay = 0, WarmupSteps = 0 };
         var free = new FineTuner<Tensor>(FineTuneFixture.Vit(), FineTuneFixture.Head(), sgd).Run(FineTuneFixture.Data());
@@ -304,8 +305,13 @@ public sealed class FineTunerTests : IDisposable
 
         public string Name => "counting";
 
-        public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters)
+        private readonly long[] _steps = new long[64];   // preallocated: the steady-state test counts allocations
+
+        public IEnumerable<long> Steps => _steps.Take(Math.Min(Calls, _steps.Length));
+
+        public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step)
         {
+            if (Calls < _steps.Length) _steps[Calls] = step;
             Calls++;
             double penalty = 0;
             for (int i = 0; i < parameters.Count; i++)
@@ -324,7 +330,7 @@ public sealed class FineTunerTests : IDisposable
 
         public string Name => "nan";
 
-        public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters) => ++_calls == call ? double.NaN : 0;
+        public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step) => ++_calls == call ? double.NaN : 0;
     }
 
     private sealed class SynchronousProgress(Action<FineTuneProgress> report) : IProgress<FineTuneProgress>
