@@ -25,8 +25,9 @@ namespace TaskVectors.Curvature;
 /// into the float64 sums: the sums never lose precision across batches, and the GEMM seam does the heavy work.
 /// The estimator's own loops are serial over blocks, so results depend on the thread count only as much as the GEMM
 /// provider's do (the managed provider is bit-identical for any thread count). The model runs in evaluation mode (a <see cref="TextTransformer"/>'s
-/// dropout is switched off for the estimation and restored); Backward accumulates into the parameters' gradients,
-/// so every gradient accumulator is cleared at the start and at the end.
+/// dropout is switched off for the estimation and restored). The backward passes need input gradients only, so every
+/// parameter's <see cref="Layers.Parameter.RequiresGrad"/> is off during the estimation (the weight-gradient GEMMs are
+/// skipped) and restored afterwards; the parameters' gradient accumulators are left untouched.
 /// </remarks>
 public static class KfacEstimator
 {
@@ -56,9 +57,10 @@ public static class KfacEstimator
         var text = model as TextTransformer;
         bool wasTraining = text?.Training ?? false;
         if (text is not null) text.Training = false;
+        var requiresGrad = model.Parameters.Select(p => p.RequiresGrad).ToArray();
         try
         {
-            ClearGradients(model);
+            foreach (var p in model.Parameters) p.RequiresGrad = false;
             var (blocks, dense) = Accumulate(model, data, options, total, progress, cancellationToken);
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
             {
@@ -76,7 +78,7 @@ public static class KfacEstimator
         }
         finally
         {
-            ClearGradients(model);
+            for (int i = 0; i < requiresGrad.Length; i++) model.Parameters[i].RequiresGrad = requiresGrad[i];
             if (text is not null) text.Training = wasTraining;
         }
     }
@@ -136,10 +138,5 @@ public static class KfacEstimator
         }
         accumulator!.Finish();
         return (accumulator.Blocks, accumulator.Dense);
-    }
-
-    private static void ClearGradients(Layers.IParameterized model)
-    {
-        foreach (var p in model.Parameters) p.ZeroGrad();
     }
 }

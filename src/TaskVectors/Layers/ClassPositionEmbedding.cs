@@ -89,8 +89,8 @@ public sealed class ClassPositionEmbedding : ILayer, IPerSampleGradients
         for (int b = 0; b < _batch; b++)
         {
             var row = gy.Slice(b * tokens, tokens);
-            TensorMath.AddInPlace(row, gradPos);
-            TensorMath.AddInPlace(row[..Dim], gradCls);
+            if (PositionEmbedding.RequiresGrad) TensorMath.AddInPlace(row, gradPos);
+            if (ClassEmbedding.RequiresGrad) TensorMath.AddInPlace(row[..Dim], gradCls);
             row.Slice(Dim, patchLength).CopyTo(gradInput.Span.Slice(b * patchLength, patchLength));
         }
         return gradInput;

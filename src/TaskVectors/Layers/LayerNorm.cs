@@ -98,8 +98,8 @@ public sealed class LayerNorm : ILayer, IPerSampleGradients
         for (int c = 0; c < plan.Chunks; c++)
         {
             var slot = partials.Span.Slice(c * 2 * Features, 2 * Features);
-            TensorMath.AddInPlace(slot[..Features], gradGamma);
-            TensorMath.AddInPlace(slot[Features..], gradBeta);
+            if (Weight.RequiresGrad) TensorMath.AddInPlace(slot[..Features], gradGamma);
+            if (Bias.RequiresGrad) TensorMath.AddInPlace(slot[Features..], gradBeta);
         }
         return gx;
     }

@@ -81,10 +81,11 @@ public sealed class Linear : ILayer
         _gradOutput = gradOutput;
         var gy = gradOutput.Span;
         // ∂L/∂W (out × in) += gyᵀ (out × N) · x (N × in)
-        Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, OutFeatures, InFeatures, rows,
-            1f, gy, OutFeatures, x.Span, InFeatures, 1f, Weight.Grad.Span, InFeatures);
+        if (Weight.RequiresGrad)
+            Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, OutFeatures, InFeatures, rows,
+                1f, gy, OutFeatures, x.Span, InFeatures, 1f, Weight.Grad.Span, InFeatures);
         // ∂L/∂b += Σ_n gy[n, :]
-        if (Bias is not null) TensorMath.AddColumnSums(gy, rows, OutFeatures, Bias.Grad.Span);
+        if (Bias is { RequiresGrad: true }) TensorMath.AddColumnSums(gy, rows, OutFeatures, Bias.Grad.Span);
         // ∂L/∂x (N × in) = gy (N × out) · W (out × in)
         var gx = Tensor.EnsureLastAxis(ref _gradInput, x, InFeatures);
         Gemm.Default.Sgemm(Transpose.None, Transpose.None, rows, InFeatures, OutFeatures,

@@ -30,6 +30,13 @@ public sealed class Parameter
     /// <summary>The accumulated gradient ∂L/∂θ_p; Backward adds to it, <see cref="ZeroGrad"/> clears it.</summary>
     public Tensor Grad { get; }
 
+    /// <summary>
+    /// Whether Backward accumulates ∂L/∂θ_p into <see cref="Grad"/> (default true). When false, Grad is left as it is and
+    /// the work for it is skipped (a Linear's weight-gradient GEMM, for instance); input gradients are still returned.
+    /// KFAC estimation switches every parameter off, and frozen parameters need not pay for their gradients.
+    /// </summary>
+    public bool RequiresGrad { get; set; } = true;
+
     /// <summary>The JVP direction v_p for this parameter, or null for zero. Must have the parameter's shape.</summary>
     public Tensor? Tangent
     {

@@ -98,8 +98,9 @@ public sealed class PatchEmbedding : ILayer
         int rows = _batch * Patches, k = PatchLength;
         var gy = gradOutput.Span;
         // ∂L/∂W (dim × C·p·p) += gyᵀ (dim × B·P) · cols (B·P × C·p·p)
-        Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, Dim, k, rows, 1f, gy, Dim, _cols!.Span, k, 1f, Weight.Grad.Span, k);
-        if (Bias is not null) TensorMath.AddColumnSums(gy, rows, Dim, Bias.Grad.Span);
+        if (Weight.RequiresGrad)
+            Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, Dim, k, rows, 1f, gy, Dim, _cols!.Span, k, 1f, Weight.Grad.Span, k);
+        if (Bias is { RequiresGrad: true }) TensorMath.AddColumnSums(gy, rows, Dim, Bias.Grad.Span);
         // ∂L/∂cols = gy · W, then col2im back to image layout.
         var gradCols = Tensor.Ensure(ref _gradCols, rows, k);
         Gemm.Default.Sgemm(Transpose.None, Transpose.None, rows, k, Dim, 1f, gy, Dim, Weight.Value.Span, k, 0f, gradCols.Span, k);

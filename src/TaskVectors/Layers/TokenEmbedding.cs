@@ -68,7 +68,7 @@ public sealed class TokenEmbedding : IParameterized
         if (!_hasForward) throw new InvalidOperationException($"TokenEmbedding '{Name}': Backward called before Forward.");
         if (!gradOutput.HasShape(_batch, _seq, Dim))
             throw new ArgumentException($"TokenEmbedding '{Name}': output gradient {gradOutput.ShapeText} does not match the output [{_batch}, {_seq}, {Dim}] of the last Forward.", nameof(gradOutput));
-        EmbeddingKernels.ScatterAdd(gradOutput.Span, _ids.AsSpan(0, _batch * _seq), Weight.Grad.Span, Dim);
+        if (Weight.RequiresGrad) EmbeddingKernels.ScatterAdd(gradOutput.Span, _ids.AsSpan(0, _batch * _seq), Weight.Grad.Span, Dim);
     }
 
     /// <summary>

@@ -202,8 +202,21 @@ public sealed class KfacEstimatorTests
         factors.Metadata[TaskFactors.SeedKey].ShouldBe("9");
         factors.Metadata[TaskFactors.DatasetKey].ShouldBe("test inputs");
         factors.BaseFingerprint.ShouldBe(ModelFingerprint.Compute(model));
-        // Backward accumulated into the gradients; the estimator leaves them cleared.
-        foreach (var p in model.Parameters) p.Grad.Span.ContainsAnyExcept(0f).ShouldBeFalse(p.Name);
+    }
+
+    [Fact]
+    public void Estimate_LeavesGradientsAndRequiresGradAsTheyWere()
+    {
+        var model = TinyVit.Model();
+        foreach (var p in model.Parameters) p.Grad.Fill(0.25f);
+        var frozen = model.Parameters[3];
+        frozen.RequiresGrad = false;
+        KfacEstimator.Estimate(model, TinyVit.Images(3, 2), new KfacOptions { BatchSize = 2 });
+        foreach (var p in model.Parameters)
+        {
+            p.Grad.Span.ContainsAnyExcept(0.25f).ShouldBeFalse($"{p.Name}: the estimator needs no parameter gradients and leaves the caller's alone");
+            p.RequiresGrad.ShouldBe(!ReferenceEquals(p, frozen), p.Name);
+        }
     }
 
     [Fact]
