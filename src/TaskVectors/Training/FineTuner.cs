@@ -74,6 +74,10 @@ public sealed class FineTuner<TInput>
         long start = checkpoint?.TryResume(trainables, optimizer) ?? 0;
 
         foreach (var p in _model.Parameters) p.Tangent = null;
+        // Parameters outside the trainable set need no gradient: their Backward work (weight-gradient GEMMs) is skipped.
+        var requiresGrad = _model.Parameters.Select(p => p.RequiresGrad).ToArray();
+        var trainableSet = selected.ToHashSet();
+        foreach (var p in _model.Parameters) p.RequiresGrad = trainableSet.Contains(p);
         if (options.Regime == Regime.Linearized)
             foreach (var t in trainables) t.Parameter.Tangent = t.Tau;
 
@@ -120,6 +124,7 @@ public sealed class FineTuner<TInput>
         }
         finally
         {
+            for (int i = 0; i < requiresGrad.Length; i++) allParameters[i].RequiresGrad = requiresGrad[i];
             foreach (var t in trainables)
             {
                 t.Parameter.Tangent = null;

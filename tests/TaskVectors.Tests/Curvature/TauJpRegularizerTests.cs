@@ -368,13 +368,13 @@ public sealed class TauJpRegularizerTests
 
             var resumable = options with { CheckpointPath = Path.Combine(dir, "run.ckpt.safetensors"), CheckpointEvery = 2 };
             using var cts = new CancellationTokenSource();
-            var stopAtFive = new SynchronousProgress(p =>
+            var stopAtFive = new SynchronousProgress<FineTuneProgress>(p =>
             {
                 if (p.Step == 5) cts.Cancel();
             });
             Should.Throw<OperationCanceledException>(() => Tuner(resumable).Run(FineTuneFixture.Data(), stopAtFive, cts.Token));
             int resumedSteps = 0;
-            var resumed = Tuner(resumable).Run(FineTuneFixture.Data(), new SynchronousProgress(_ => resumedSteps++));
+            var resumed = Tuner(resumable).Run(FineTuneFixture.Data(), new SynchronousProgress<FineTuneProgress>(_ => resumedSteps++));
 
             resumedSteps.ShouldBe(5);   // steps 5..9: the run did resume rather than start over
             foreach (var (name, t) in reference.Tensors) resumed.Tensors[name].Span.ToArray().ShouldBe(t.Span.ToArray(), name);
@@ -401,13 +401,8 @@ public sealed class TauJpRegularizerTests
             Regularizers = [new TauJpRegularizer<Tensor>(model, [FineTuneFixture.Data(count: 24, seed: 17), FineTuneFixture.Data(count: 9, seed: 18)], 8, 10, 9)],
         };
         new FineTuner<Tensor>(model, FineTuneFixture.Head(), options)
-            .Run(FineTuneFixture.Data(), new SynchronousProgress(p => marks[p.Step - 1] = GC.GetAllocatedBytesForCurrentThread()));
+            .Run(FineTuneFixture.Data(), new SynchronousProgress<FineTuneProgress>(p => marks[p.Step - 1] = GC.GetAllocatedBytesForCurrentThread()));
         (marks[^1] - marks[10]).ShouldBe(0, $"steps 12..{steps} allocated");
-    }
-
-    private sealed class SynchronousProgress(Action<FineTuneProgress> report) : IProgress<FineTuneProgress>
-    {
-        public void Report(FineTuneProgress value) => report(value);
     }
 
     // A data source whose Fill throws while Fail is set.

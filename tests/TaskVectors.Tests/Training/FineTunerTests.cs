@@ -248,6 +248,24 @@ public sealed class FineTunerTests : IDisposable
     }
 
     [Fact]
+    public void Run_FrozenParameters_SkipTheirGradientsDuringTheRunOnly()
+    {
+        var vit = FineTuneFixture.Vit();
+        var frozen = vit.Parameters.First(p => p.Name.EndsWith("mlp.fc1.weight", StringComparison.Ordinal));
+        var attention = vit.Parameters.First(p => p.Name.EndsWith("self_attn.q_proj.weight", StringComparison.Ordinal));
+        var kept = vit.Parameters.First(p => p.Name.EndsWith("mlp.fc2.weight", StringComparison.Ordinal));
+        kept.RequiresGrad = false; // the caller's own setting comes back afterwards
+        var seen = new List<(bool Frozen, bool Attention)>();
+        new FineTuner<Tensor>(vit, FineTuneFixture.Head(), Quick(Regime.NonLinear) with { Trainable = ParameterSelection.AttentionOnly })
+            .Run(FineTuneFixture.Data(), new SynchronousProgress<FineTuneProgress>(_ => seen.Add((frozen.RequiresGrad, attention.RequiresGrad))));
+        seen.ShouldNotBeEmpty();
+        seen.ShouldAllBe(s => !s.Frozen && s.Attention);
+        frozen.Grad.Span.ContainsAnyExcept(0f).ShouldBeFalse("no gradient is computed for a frozen parameter");
+        frozen.RequiresGrad.ShouldBeTrue();
+        kept.RequiresGrad.ShouldBeFalse();
+    }
+
+    [Fact]
     public void Run_Regularizer_CalledOncePerOptimizerStepWithItsIndex_AndItsGradientApplied()
     {
         var counting = new CountingRegularizer();
