@@ -35,8 +35,7 @@ public sealed class DiagonalGgnRegularizer : IRegularizer
                 $"Diagonal GGN: block '{missing.Spec.Name}' has no diagonal; estimate the factors with KfacOptions.Diagonal = true.", nameof(factors));
         Factors = factors;
         _binding = new FactorBinding(factors, "Diagonal GGN");
-        var projection = Options.ProjectionBlocks.ToHashSet(StringComparer.Ordinal);
-        _coefficients = [.. factors.Blocks.Select(b => projection.Contains(b.Spec.Name) ? Options.ProjectionCoefficient : 1.0)];
+        _coefficients = [.. factors.Blocks.Select(b => Options.BlockCoefficient(b.Spec.Name))];
         _diagonals = [.. factors.Blocks.Select(b => TensorMath.ToSingle(b.Diagonal!))];
         _denseDiagonals = [.. factors.DenseBlocks.Select(d =>
         {
@@ -44,10 +43,8 @@ public sealed class DiagonalGgnRegularizer : IRegularizer
             for (int i = 0; i < diagonal.Length; i++) diagonal[i] = (float)d.F[(long)i * d.Spec.Dim + i];
             return diagonal;
         })];
-        int size = 0;
-        foreach (var b in factors.Blocks) size = Math.Max(size, b.Spec.GDim * b.Spec.ADim);
-        _delta = new float[size];
-        _result = new float[size];
+        _delta = new float[_binding.LargestBlock];
+        _result = new float[_binding.LargestBlock];
     }
 
     /// <inheritdoc />

@@ -30,6 +30,9 @@ internal sealed class FactorBinding
         _dense = new TrainableParameter?[factors.DenseBlocks.Count];
     }
 
+    /// <summary>GDim · ADim of the largest Kronecker block: the length of a ΔW buffer that fits every block.</summary>
+    public int LargestBlock => _factors.Blocks.Select(b => b.Spec.GDim * b.Spec.ADim).DefaultIfEmpty().Max();
+
     /// <summary>Whether any member of Kronecker block <paramref name="block"/> is trainable.</summary>
     public bool Active(int block) => _active[block];
 

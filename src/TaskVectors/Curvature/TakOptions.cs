@@ -26,6 +26,9 @@ public sealed record TakOptions
     /// </summary>
     public IReadOnlyList<string> ProjectionBlocks { get; init; } = ["visual_projection", "text_projection"];
 
+    /// <summary>c_b of a Kronecker block: <see cref="ProjectionCoefficient"/> for a projection block, else 1.</summary>
+    public double BlockCoefficient(string blockName) => ProjectionBlocks.Contains(blockName) ? ProjectionCoefficient : 1.0;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a negative or non-finite weight.</summary>
     public void Validate()
     {

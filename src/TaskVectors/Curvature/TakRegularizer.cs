@@ -37,13 +37,10 @@ public sealed class TakRegularizer : IRegularizer
         Options.Validate();
         Factors = factors;
         _binding = new FactorBinding(factors, "TAK");
-        var projection = Options.ProjectionBlocks.ToHashSet(StringComparer.Ordinal);
-        _coefficients = [.. factors.Blocks.Select(b => projection.Contains(b.Spec.Name) ? Options.ProjectionCoefficient : 1.0)];
+        _coefficients = [.. factors.Blocks.Select(b => Options.BlockCoefficient(b.Spec.Name))];
         _terms = [.. factors.Blocks.Select(b => b.Terms.Select(t => (t.Weight, TensorMath.ToSingle(t.A), TensorMath.ToSingle(t.G))).ToArray())];
         _dense = [.. factors.DenseBlocks.Select(d => TensorMath.ToSingle(d.F))];
-        int size = 0;
-        foreach (var b in factors.Blocks) size = Math.Max(size, b.Spec.GDim * b.Spec.ADim);
-        foreach (var d in factors.DenseBlocks) size = Math.Max(size, d.Spec.Dim);
+        int size = Math.Max(_binding.LargestBlock, factors.DenseBlocks.Select(d => d.Spec.Dim).DefaultIfEmpty().Max());
         _delta = new float[size];
         _product = new float[size];
         _result = new float[size];
