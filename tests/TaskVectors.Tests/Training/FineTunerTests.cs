@@ -167,7 +167,7 @@ public sealed class FineTunerTests : IDisposable
         var reference = new FineTuner<Tensor>(FineTuneFixture.Vit(), FineTuneFixture.Head(), Quick(Regime.Linearized)).Run(FineTuneFixture.Data());
 
         using var cts = new CancellationTokenSource();
-        var progress = new SynchronousProgress(p =>
+        var progress = new SynchronousProgress<FineTuneProgress>(p =>
         {
             if (p.Step == 3) cts.Cancel();
         });
@@ -213,7 +213,7 @@ public sealed class FineTunerTests : IDisposable
         string path = Path.Combine(_dir, "nan.ckpt.safetensors");
         var options = Quick(Regime.Linearized) with { CheckpointPath = path, CheckpointEvery = 1, Regularizers = [new NaNOnCall(3)] };
         byte[]? afterStep2 = null;
-        var progress = new SynchronousProgress(p =>
+        var progress = new SynchronousProgress<FineTuneProgress>(p =>
         {
             if (p.Step == 2) afterStep2 = File.ReadAllBytes(path);
         });
@@ -297,7 +297,7 @@ public sealed class FineTunerTests : IDisposable
         {
             Steps = steps, Trainable = ParameterSelection.Full, Regularizers = [new CountingRegularizer(1e-3)],
         });
-        tuner.Run(FineTuneFixture.Data(), new SynchronousProgress(p => marks[p.Step - 1] = GC.GetAllocatedBytesForCurrentThread()));
+        tuner.Run(FineTuneFixture.Data(), new SynchronousProgress<FineTuneProgress>(p => marks[p.Step - 1] = GC.GetAllocatedBytesForCurrentThread()));
         (marks[^1] - marks[10]).ShouldBe(0, $"steps 12..{steps} allocated");
     }
 
@@ -349,11 +349,6 @@ public sealed class FineTunerTests : IDisposable
         public string Name => "nan";
 
         public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step) => ++_calls == call ? double.NaN : 0;
-    }
-
-    private sealed class SynchronousProgress(Action<FineTuneProgress> report) : IProgress<FineTuneProgress>
-    {
-        public void Report(FineTuneProgress value) => report(value);
     }
 }
 
