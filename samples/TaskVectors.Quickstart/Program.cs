@@ -2,8 +2,9 @@
 // Five tasks share one base ViT: the digit pairs 0/1, 2/3, 4/5, 6/7, 8/9, each a 2-way task with its own
 // frozen cosine head. The paper's protocol, in the linearized regime:
 //   Phase 1: per task t, KFAC factors at θ0 on t's training inputs (labels unused), saved to a factor file.
-//   Phase 2: each task fine-tuned alone into τ_t, once plainly and once with the TAK penalty built from the
-//            *other* tasks' factor files only (Eq. 8, "all but t"): the other tasks' data are never read.
+//   Phase 2: each task fine-tuned alone into τ_t: plainly, with the paper's dataless diagonal-GGN baseline, and
+//            with the TAK penalty, both built from the *other* tasks' factor files only (Eq. 8, "all but t"): the
+//            other tasks' data are never read.
 //   Phase 3: merge θ0 + α·Σ_t τ_t; test accuracy at α = 1 and at the α picked on a validation split carved
 //            from the training data. Absolute = mean over tasks; normalized = mean of merged / individual.
 // Usage: dotnet run -c Release --project samples/TaskVectors.Quickstart [-- [digits.csv.gz] [--beta β]]
@@ -72,7 +73,7 @@ try
     for (int t = 0; t < taskCount; t++)
     {
         factorFiles[t] = Path.Combine(factorDir, $"digits-{t}.kfac.safetensors");
-        KfacEstimator.Estimate(model, tasks[t].Train).Save(factorFiles[t]);
+        KfacEstimator.Estimate(model, tasks[t].Train, new KfacOptions { Diagonal = true }).Save(factorFiles[t]);
     }
     long bytes = factorFiles.Sum(f => new FileInfo(f).Length);
     Console.WriteLine($"phase 1: KFAC factors at θ0 on each task's training inputs → {taskCount} files, {bytes / 1e6:F1} MB in {factorDir} ({clock.Elapsed.TotalSeconds:F1} s)");
@@ -83,18 +84,23 @@ try
     for (int t = 0; t < taskCount; t++) aggregate.Add(tasks[t].Name, factors[t]);
 
     float[] alphas = [0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.0f, 1.1f, 1.2f];
-    var rows = new List<string>();
-    foreach (bool tak in new[] { false, true })
+    var penalty = new TakOptions { Beta = beta };
+    var methods = new (string Name, Func<int, IRegularizer?> Penalty)[]
     {
-        string method = tak ? $"linear FT + TAK (β = {beta})" : "linear FT";
+        ("linear FT", _ => null),
+        ($"+ diagonal GGN (β = {beta})", t => new DiagonalGgnRegularizer(aggregate.AllBut(tasks[t].Name, factors[t]), penalty)),
+        ($"+ TAK (β = {beta})", t => new TakRegularizer(aggregate.AllBut(tasks[t].Name, factors[t]), penalty)),
+    };
+    var rows = new List<string>();
+    foreach (var (method, makePenalty) in methods)
+    {
         clock.Restart();
         var vectors = new TaskVector[taskCount];
         var individual = new double[taskCount];
         for (int t = 0; t < taskCount; t++)
         {
-            var run = tak
-                ? options with { Regularizers = [new TakRegularizer(aggregate.AllBut(tasks[t].Name, factors[t]), new TakOptions { Beta = beta })] }
-                : options;
+            var regularizer = makePenalty(t);
+            var run = regularizer is null ? options : options with { Regularizers = [regularizer] };
             vectors[t] = new FineTuner<Tensor>(model, heads[t], run).Run(tasks[t].Train);
             individual[t] = Evaluator.Accuracy(model, heads[t], tasks[t].Test, vectors[t], options.Regime);
         }
