@@ -26,9 +26,11 @@ internal static class KfacTable
         int images = BenchTools.Option(args, "--images", 1024);
         int runs = BenchTools.Option(args, "--runs", 3);
         bool exact = args.Contains("--exact");
-        var config = VisionTransformerConfig.Tiny;
-        Console.WriteLine($"KFAC / TAK on vit-tiny: gemm={Gemm.Default.Name}, threads={ParallelLoop.Threads}, {Environment.ProcessorCount} cores, " +
-                          $".NET {Environment.Version}; {images} random images, batch {Batch}, median of {runs} runs");
+        bool b32 = args.Contains("--b32");
+        var config = b32 ? VisionTransformerConfig.B32 : VisionTransformerConfig.Tiny;
+        int batch = BenchTools.Option(args, "--batch", Batch);
+        Console.WriteLine($"KFAC / TAK on {(b32 ? "vit-b32" : "vit-tiny")}: gemm={Gemm.Default.Name}, threads={ParallelLoop.Threads}, {Environment.ProcessorCount} cores, " +
+                          $".NET {Environment.Version}; {images} random images, batch {batch}, median of {runs} runs");
 
         var rng = new Rng(0);
         var model = new VisionTransformer(config);
@@ -37,19 +39,20 @@ internal static class KfacTable
 
         // Factor estimation vs the forward + backward it is built on, same images, same batches.
         // Runs alternate between the three, so a busy neighbour on a shared machine slows all of them alike.
-        var options = new KfacOptions { BatchSize = Batch };
+        var options = new KfacOptions { BatchSize = batch };
         TaskFactors? factors = null;
         var medians = Medians(runs,
             () => factors = KfacEstimator.Estimate(model, data, options),
             () => KfacEstimator.Estimate(model, data, options with { TokenMode = KfacTokenMode.Reduce }),
             () => KfacEstimator.Estimate(model, data, options with { Diagonal = true }),
-            () => ForwardBackward(model, data));
+            () => ForwardBackward(model, data, batch));
         var (estimate, reduce, diagonal, passes) = (medians[0], medians[1], medians[2], medians[3]);
         Console.WriteLine();
         Console.WriteLine($"{"forward + backward, same images",-44} {Per1000(passes, images),9:F2} s/1000 images");
         Console.WriteLine($"{"factor estimation (MC, 1 probe, expand)",-44} {Per1000(estimate, images),9:F2} s/1000 images  {estimate / passes,5:F2} × (target ≤ 1.5)");
         Console.WriteLine($"{"factor estimation (MC, 1 probe, reduce)",-44} {Per1000(reduce, images),9:F2} s/1000 images  {reduce / passes,5:F2} ×");
         Console.WriteLine($"{"factor estimation + diagonal GGN (expand)",-44} {Per1000(diagonal, images),9:F2} s/1000 images  {diagonal / passes,5:F2} ×");
+        if (b32) return; // the regularizer and file-size parts below are ViT-tiny's
         if (exact)
         {
             var one = RandomImages(config, Batch, rng, "random exact");
@@ -120,15 +123,15 @@ internal static class KfacTable
     }
 
     // The estimator's passes without the factor work: per batch one Forward and one Backward of a random s.
-    private static void ForwardBackward(VisionTransformer model, ImageData data)
+    private static void ForwardBackward(VisionTransformer model, ImageData data, int size)
     {
-        var batch = data.CreateBatch(Batch);
-        var s = new Tensor(Batch, model.EmbeddingDim);
+        var batch = data.CreateBatch(size);
+        var s = new Tensor(size, model.EmbeddingDim);
         var rng = new Rng(1);
-        var indices = new int[Batch];
-        for (int start = 0; start + Batch <= data.Count; start += Batch)
+        var indices = new int[size];
+        for (int start = 0; start + size <= data.Count; start += size)
         {
-            for (int i = 0; i < Batch; i++) indices[i] = start + i;
+            for (int i = 0; i < size; i++) indices[i] = start + i;
             data.Fill(batch, indices);
             model.Forward(batch);
             rng.FillNormal(s.Span);

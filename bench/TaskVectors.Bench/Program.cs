@@ -4,7 +4,7 @@
 //   safetensors-table [--tensors N] [--mb M] [--repeats R]  safetensors read throughput
 //   finetune-table [--runs N] [--torch]  non-linear and linearized fine-tuning steps of ViT-tiny, optionally beside PyTorch
 //   vit-table [--runs N] [--configs vit-tiny,vit-b32] [--torch]  ViT train / forward / JVP steps, optionally beside PyTorch
-//   kfac-table [--images N] [--runs R] [--exact]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
+//   kfac-table [--images N] [--runs R] [--batch B] [--exact] [--b32]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
