@@ -18,12 +18,7 @@ internal static class GramKernels
     {
         if (rows == 0) return;
         Gemm.Default.SsyrkLower(n, rows, 1f, x, ld, 0f, scratch, n);
-        for (int i = 0; i < n; i++)
-        {
-            var source = scratch.Slice(i * n, i + 1);
-            var target = sum.Slice(i * ldSum, i + 1);
-            for (int j = 0; j <= i; j++) target[j] += scale * source[j];
-        }
+        for (int i = 0; i < n; i++) TensorMath.AddScaledWidened(scratch.Slice(i * n, i + 1), scale, sum.Slice(i * ldSum, i + 1));
     }
 
     /// <summary>
@@ -39,7 +34,7 @@ internal static class GramKernels
         columns.Clear();
         TensorMath.AddColumnSums(x[..(rows * n)], rows, n, columns);
         var last = sum.Slice(n * ld, ld);
-        for (int j = 0; j < n; j++) last[j] += scale * columns[j];
+        TensorMath.AddScaledWidened(columns, scale, last[..n]);
         last[n] += scale * rows;
     }
 
@@ -53,12 +48,7 @@ internal static class GramKernels
         if (rows == 0) return;
         var product = scratch[..(m * n)];
         Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, m, n, rows, 1f, y, m, x, n, 0f, product, n);
-        for (int i = 0; i < m; i++)
-        {
-            var source = product.Slice(i * n, n);
-            var target = sum.Slice(i * ldSum, n);
-            for (int j = 0; j < n; j++) target[j] += scale * source[j];
-        }
+        for (int i = 0; i < m; i++) TensorMath.AddScaledWidened(product.Slice(i * n, n), scale, sum.Slice(i * ldSum, n));
     }
 
     /// <summary>Naive twin of <see cref="AddTransposeProduct"/> in float64.</summary>

@@ -101,21 +101,24 @@ internal sealed class KfacAccumulator
             var spec = block.Spec;
             var group = _layout.Groups[b];
             int gd = spec.GDim, rows = RowsPerBatch(group[0], group[0].LastInput!.Length / spec.InFeatures, samples), tokens = rows / samples;
-            bool masked = Masked(samples, tokens);
-            if (_mode == KfacTokenMode.Expand && !masked)
+            bool masked = Masked(samples, tokens), plain = _mode == KfacTokenMode.Expand && !masked;
+            if (plain && group.Length == 1)
             {
-                AddMemberGradients(block, group, rows, samples, tokens, weight / tokens);
+                AddSingleGradients(block, group[0], rows, samples, tokens, weight / tokens);
                 continue;
             }
+            // The members' gradients side by side: one SYRK over the whole block (cross terms included) is faster than
+            // a SYRK per member and a GEMM per pair. Expand with padding folds the weights w_r into the rows as √w_r;
+            // without padding every row carries 1/R.
             var g = GradientRows(group, gd, rows, samples, tokens, masked, out int count);
-            // Expand with padding: the weights w_r are folded into the rows as √w_r.
-            GramKernels.AddGramLower(g, count, gd, gd, weight, block.G, gd, _gram);
+            double w = plain ? weight / tokens : weight;
+            GramKernels.AddGramLower(g, count, gd, gd, w, block.G, gd, _gram);
             if (block.Diagonal is not null)
             {
                 var squares = Ensure(ref _squares, count * gd).AsSpan(0, count * gd);
                 TensorMath.Multiply(g, g, squares);
                 var input = InputRows(spec, group[0].LastInput!.Span, samples, tokens, square: true, out _);
-                GramKernels.AddTransposeProduct(squares, gd, input, spec.ADim, count, weight, block.Diagonal, spec.ADim, _gram);
+                GramKernels.AddTransposeProduct(squares, gd, input, spec.ADim, count, w, block.Diagonal, spec.ADim, _gram);
             }
         }
         for (int d = 0; d < Dense.Length; d++)
@@ -146,26 +149,19 @@ internal sealed class KfacAccumulator
         foreach (var d in Dense) GramKernels.Symmetrize(d.F, d.Spec.Dim);
     }
 
-    // Expand without padding, straight from the members' own gradient buffers (no copy): G's diagonal blocks are SYRKs,
-    // the cross terms between members (fused q/k/v) GEMMs, and the diagonal sums one GEMM per member; all scaled by `scale`.
-    private void AddMemberGradients(KroneckerBlock block, Linear[] group, int rows, int samples, int tokens, double scale)
+    // Expand without padding, a block of one Linear: straight from its own gradient buffer (no copy), G a SYRK and the
+    // diagonal sums one GEMM, all scaled by `scale`.
+    private void AddSingleGradients(KroneckerBlock block, Linear linear, int rows, int samples, int tokens, double scale)
     {
         var spec = block.Spec;
         int gd = spec.GDim, ad = spec.ADim;
-        var inputSquares = block.Diagonal is null ? default : InputRows(spec, group[0].LastInput!.Span, samples, tokens, square: true, out _);
-        for (int i = 0, oi = 0; i < group.Length; oi += group[i].OutFeatures, i++)
-        {
-            var gi = GradOutput(group[i], rows).Span;
-            int wi = group[i].OutFeatures;
-            for (int j = 0, oj = 0; j < i; oj += group[j].OutFeatures, j++)
-                GramKernels.AddTransposeProduct(gi, wi, GradOutput(group[j], rows).Span, group[j].OutFeatures, rows, scale,
-                    block.G.AsSpan(oi * gd + oj), gd, _gram);
-            GramKernels.AddGramLower(gi, rows, wi, wi, scale, block.G.AsSpan(oi * gd + oi), gd, _gram);
-            if (block.Diagonal is null) continue;
-            var squares = Ensure(ref _squares, rows * wi).AsSpan(0, rows * wi);
-            TensorMath.Multiply(gi, gi, squares);
-            GramKernels.AddTransposeProduct(squares, wi, inputSquares, ad, rows, scale, block.Diagonal.AsSpan(oi * ad), ad, _gram);
-        }
+        var g = GradOutput(linear, rows).Span;
+        GramKernels.AddGramLower(g, rows, gd, gd, scale, block.G, gd, _gram);
+        if (block.Diagonal is null) return;
+        var inputSquares = InputRows(spec, linear.LastInput!.Span, samples, tokens, square: true, out _);
+        var squares = Ensure(ref _squares, rows * gd).AsSpan(0, rows * gd);
+        TensorMath.Multiply(g, g, squares);
+        GramKernels.AddTransposeProduct(squares, gd, inputSquares, ad, rows, scale, block.Diagonal, ad, _gram);
     }
 
     // Whether the current mask applies to a layer with `tokens` rows per sample.

@@ -2,7 +2,6 @@
 // shift β (C). All leading axes are flattened into rows; rows are spread over ParallelLoop in fixed
 // chunks, and the γ/β gradients are summed per chunk then in chunk order, so results never depend on
 // the thread count. After Backward it can report γ and β gradients per sample (the input's first axis).
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using TaskVectors.Layers.Kernels;
 using TaskVectors.Tensors;
 using TaskVectors.Threading;
@@ -24,7 +23,7 @@ public sealed class LayerNorm : ILayer, IPerSampleGradients
     private const int ChunkElements = 16384;
 
     private readonly Parameter[] _parameters;
-    private Tensor? _input, _output, _mean, _rstd, _gradInput, _tanOutput, _partials, _gradOutput, _centered;
+    private Tensor? _input, _output, _mean, _rstd, _gradInput, _tanOutput, _partials, _gradOutput, _perSample;
 
     /// <summary>
     /// Creates a layer named <paramref name="name"/> over <paramref name="features"/> channels with
@@ -131,31 +130,13 @@ public sealed class LayerNorm : ILayer, IPerSampleGradients
         bool gamma = ReferenceEquals(parameter, Weight);
         if (!gamma && !ReferenceEquals(parameter, Bias))
             throw new ArgumentException($"LayerNorm '{Name}' has no parameter '{parameter.Name}'.", nameof(parameter));
-        int samples = x.Dim(0), rows = x.Length / Features, tokens = rows / samples;
+        int samples = x.Dim(0);
         if (destination.Length != samples * Features)
             throw new ArgumentException($"LayerNorm '{Name}': per-sample gradients need {samples}×{Features} values; the destination has {destination.Length}.", nameof(destination));
-        destination.Clear();
-        var centered = Tensor.Ensure(ref _centered, Features).Span;
-        var mean = _mean!.Span;
-        var rstd = _rstd!.Span;
-        for (int n = 0; n < samples; n++)
-        {
-            var row = destination.Slice(n * Features, Features);
-            for (int t = 0; t < tokens; t++)
-            {
-                int r = n * tokens + t;
-                var g = gy.Span.Slice(r * Features, Features);
-                if (!gamma)
-                {
-                    TensorMath.AddInPlace(g, row);
-                    continue;
-                }
-                // x̂ = (x − μ)·ρ, so g ⊙ x̂ = ρ·(g ⊙ (x − μ)).
-                TensorPrimitives.Subtract(x.Span.Slice(r * Features, Features), mean[r], centered);
-                TensorMath.Multiply(centered, g, centered);
-                TensorMath.AddScaled(centered, rstd[r], row);
-            }
-        }
+        // One sample per iteration into the layer's own (B, C) buffer (a loop body cannot hold the caller's span).
+        var perSample = Tensor.Ensure(ref _perSample, samples, Features);
+        ParallelLoop.For(samples, new PerSampleBody(x, gy, _mean!, _rstd!, perSample, gamma, Features));
+        perSample.Span.CopyTo(destination);
     }
 
     private int Rows(Tensor input)
@@ -202,6 +183,21 @@ public sealed class LayerNorm : ILayer, IPerSampleGradients
             slot.Clear();
             LayerNormKernels.Backward(x.Span.Slice(offset, length), gamma.Span, mean.Span.Slice(row, count), rstd.Span.Slice(row, count),
                 gy.Span.Slice(offset, length), gx.Span.Slice(offset, length), slot[..plan.Cols], slot[plan.Cols..], count, plan.Cols);
+        }
+    }
+
+    // Sample n's γ gradient Σ_t gy ⊙ x̂ or β gradient Σ_t gy over its T = rows/B token rows, into row n of destination.
+    private readonly struct PerSampleBody(Tensor x, Tensor gy, Tensor mean, Tensor rstd, Tensor destination, bool gamma, int cols) : ILoopBody
+    {
+        public void Invoke(int index)
+        {
+            int tokens = x.Length / cols / destination.Dim(0), offset = index * tokens * cols, length = tokens * cols;
+            var row = destination.Span.Slice(index * cols, cols);
+            row.Clear();
+            if (gamma)
+                LayerNormKernels.GammaGradient(x.Span.Slice(offset, length), mean.Span.Slice(index * tokens, tokens), rstd.Span.Slice(index * tokens, tokens),
+                    gy.Span.Slice(offset, length), row, tokens, cols);
+            else TensorMath.AddColumnSums(gy.Span.Slice(offset, length), tokens, cols, row);
         }
     }
 

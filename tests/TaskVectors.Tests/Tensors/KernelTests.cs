@@ -54,6 +54,55 @@ public class KernelTests
         for (int i = 0; i < 15; i++) y[i].ShouldBe(x[i] + (i % 3) + 1, 1e-6);
     }
 
+    [Theory]
+    [InlineData(0, 40)]
+    [InlineData(1, 1)]
+    [InlineData(50, 7)]
+    [InlineData(3, 8)]
+    [InlineData(17, 31)]
+    [InlineData(17, 32)]
+    [InlineData(9, 33)]
+    [InlineData(64, 72)]
+    [InlineData(200, 192)]
+    public void AddColumnSums_AnyWidth_MatchesDoubleSums(int rows, int cols)
+    {
+        var x = Random(rows * cols, 7);
+        var sums = Random(cols, 8);
+        var start = sums.ToArray();
+        TensorMath.AddColumnSums(x, rows, cols, sums);
+        for (int j = 0; j < cols; j++)
+        {
+            double expected = start[j];
+            for (int r = 0; r < rows; r++) expected += x[r * cols + j];
+            sums[j].ShouldBe((float)expected, 1e-5 * (1 + Math.Sqrt(rows)), $"column {j}");
+        }
+        Should.Throw<ArgumentException>(() => TensorMath.AddColumnSums(x, rows, cols, new float[cols + 1]));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(1001)]
+    public void DoubleKernels_MatchScalarDoubleLoops(int n)
+    {
+        var x = Random(n, 9);
+        var y = Random(n, 10);
+        double dot = 0;
+        for (int i = 0; i < n; i++) dot += (double)x[i] * y[i];
+        TensorMath.DotDouble(x, y).ShouldBe(dot, 1e-12 * (1 + Math.Abs(dot)) * Math.Max(1, n));
+        var sum = new double[n];
+        for (int i = 0; i < n; i++) sum[i] = i * 0.25;
+        var expected = sum.ToArray();
+        TensorMath.AddScaledWidened(x, 1.0 / 3.0, sum);
+        // Each entry is one fused multiply-add in float64, so the loop's fused form matches it bit for bit.
+        for (int i = 0; i < n; i++) sum[i].ShouldBe(Math.FusedMultiplyAdd(x[i], 1.0 / 3.0, expected[i]));
+        Should.Throw<ArgumentException>(() => TensorMath.AddScaledWidened(x, 1.0, new double[n + 1]));
+        Should.Throw<ArgumentException>(() => TensorMath.DotDouble(x, new float[n + 1]));
+    }
+
     [Fact]
     public void SoftmaxRows_MatchesDefinition_AndLogSoftmaxIsItsLog()
     {

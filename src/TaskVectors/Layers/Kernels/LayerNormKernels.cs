@@ -112,6 +112,33 @@ public static class LayerNormKernels
     }
 
     /// <summary>
+    /// γ's gradient alone, summed over the rows: gradGamma[j] += Σ_r gy[r, j]·(x[r, j] − μ_r)·ρ_r. Over one sample's
+    /// token rows this is that sample's gradient of γ (KFAC's dense LayerNorm blocks).
+    /// </summary>
+    public static void GammaGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
+        ReadOnlySpan<float> gradOutput, Span<float> gradGamma, int rows, int cols)
+    {
+        Check(x.Length, rows, cols, gradGamma.Length, mean.Length, rstd.Length);
+        if (gradOutput.Length != x.Length) throw new ArgumentException($"gradOutput holds {gradOutput.Length} elements, not {rows}×{cols}.", nameof(gradOutput));
+        ref float dg = ref MemoryMarshal.GetReference(gradGamma);
+        for (int r = 0; r < rows; r++)
+        {
+            ref float xr = ref MemoryMarshal.GetReference(x.Slice(r * cols, cols));
+            ref float gyr = ref MemoryMarshal.GetReference(gradOutput.Slice(r * cols, cols));
+            float m = mean[r], rs = rstd[r];
+            var vm = Vector256.Create(m);
+            var vr = Vector256.Create(rs);
+            int j = 0;
+            for (; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
+            {
+                var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)j) - vm) * vr;
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref gyr, (nuint)j), xhat, Vector256.LoadUnsafe(ref dg, (nuint)j)).StoreUnsafe(ref dg, (nuint)j);
+            }
+            for (; j < cols; j++) Unsafe.Add(ref dg, j) += Unsafe.Add(ref gyr, j) * ((Unsafe.Add(ref xr, j) - m) * rs);
+        }
+    }
+
+    /// <summary>
     /// Output tangent for the μ and ρ of the forward pass:
     /// ẏ = ρ·(ẋ − mean(ẋ) − x̂·mean(ẋ·x̂))·γ + x̂·γ̇ + β̇ (overwritten). An empty <paramref name="tanInput"/>,
     /// <paramref name="tanGamma"/> or <paramref name="tanBeta"/> stands for a zero tangent.
@@ -223,6 +250,19 @@ public static class LayerNormKernels
                 gradGamma[j] += (float)(gy * xhat);
                 gradBeta[j] += (float)gy;
             }
+        }
+    }
+
+    /// <summary>Naive twin of <see cref="GammaGradient"/> in double precision (μ and ρ as given).</summary>
+    public static void GammaGradientReference(ReadOnlySpan<float> x, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
+        ReadOnlySpan<float> gradOutput, Span<float> gradGamma, int rows, int cols)
+    {
+        Check(x.Length, rows, cols, gradGamma.Length, mean.Length, rstd.Length);
+        for (int j = 0; j < cols; j++)
+        {
+            double sum = 0;
+            for (int r = 0; r < rows; r++) sum += (double)gradOutput[r * cols + j] * (x[r * cols + j] - (double)mean[r]) * rstd[r];
+            gradGamma[j] += (float)sum;
         }
     }
 

@@ -22,6 +22,32 @@ public class LayerNormKernelsTests
     }
 
     [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 3)]
+    [InlineData(8, 50)]
+    [InlineData(33, 4)]
+    [InlineData(192, 50)]
+    public void GammaGradient_MatchesReferenceTwin_AndBackwardsGammaGradient(int cols, int rows)
+    {
+        var x = Random(rows * cols, 11, 0.3f, 2f);
+        var gamma = Random(cols, 12, 1f, 0.5f);
+        var (y, mean, rstd) = (new float[rows * cols], new float[rows], new float[rows]);
+        LayerNormKernels.Forward(x, gamma, new float[cols], y, mean, rstd, rows, cols, 1e-5f);
+        var gy = Random(rows * cols, 13);
+        var start = Random(cols, 14);
+        var (dg, dgR) = (start.ToArray(), start.ToArray());
+        LayerNormKernels.GammaGradient(x, mean, rstd, gy, dg, rows, cols);
+        LayerNormKernels.GammaGradientReference(x, mean, rstd, gy, dgR, rows, cols);
+        Close(dg, dgR, 1e-5 * Math.Sqrt(rows), "gradGamma");
+
+        // The same sum as Backward's γ gradient.
+        var (backward, beta) = (start.ToArray(), new float[cols]);
+        LayerNormKernels.Backward(x, gamma, mean, rstd, gy, new float[rows * cols], backward, beta, rows, cols);
+        Close(dg, backward, 1e-5 * Math.Sqrt(rows), "gradGamma vs Backward");
+        Should.Throw<ArgumentException>(() => LayerNormKernels.GammaGradient(x, mean, rstd, gy.AsSpan(1), dg, rows, cols));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(7)]
     [InlineData(8)]
