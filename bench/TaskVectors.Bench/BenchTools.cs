@@ -1,5 +1,6 @@
-// BenchTools: what every table verb shares: reading "--name value" options and timing an action as the
-// median of several runs after warm-up calls.
+// BenchTools: what every table verb shares: reading "--name value" options, timing an action as the
+// median of several runs after warm-up calls, and timing several actions in alternating rounds so that
+// ratios between them can be taken round by round (a shared, noisy machine slows neighbours alike).
 using System.Diagnostics;
 using System.Globalization;
 
@@ -32,4 +33,34 @@ internal static class BenchTools
         Array.Sort(times);
         return times[runs / 2];
     }
+
+    /// <summary>
+    /// Seconds of every call: <paramref name="runs"/> rounds after one untimed warm-up round, the actions taking turns
+    /// within a round; result[a][r] is action a in round r.
+    /// </summary>
+    public static double[][] Rounds(int runs, params Action[] actions)
+    {
+        foreach (var action in actions) action();
+        var times = new double[actions.Length][];
+        for (int a = 0; a < actions.Length; a++) times[a] = new double[runs];
+        for (int r = 0; r < runs; r++)
+            for (int a = 0; a < actions.Length; a++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                actions[a]();
+                times[a][r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+        return times;
+    }
+
+    /// <summary>The median of <paramref name="values"/> (the upper one of an even count).</summary>
+    public static double MedianOf(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[sorted.Length / 2];
+    }
+
+    /// <summary>The median over rounds of <paramref name="numerator"/>[r] / <paramref name="denominator"/>[r].</summary>
+    public static double PairedRatio(double[] numerator, double[] denominator) =>
+        MedianOf(numerator.Select((t, r) => t / denominator[r]));
 }

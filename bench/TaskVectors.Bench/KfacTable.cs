@@ -1,8 +1,8 @@
 // KfacTable: the `kfac-table` verb. On ViT-tiny with random 28×28 images, in one run: KFAC factor
 // estimation time per 1,000 images beside one forward + backward (one probe s) over the same images
-// (target ≤ 1.5×), also with the diagonal-GGN sums; the TAK and diagonal-GGN regularizers'
+// (target ≤ 1.5×; the ratio is taken round by round, the passes alternating), also with the diagonal-GGN sums; the TAK and diagonal-GGN regularizers'
 // AddPenaltyGradient beside a training step at batch 64 (forward + cosine head + cross-entropy +
-// backward; target ≤ 10%); factor file sizes for ViT-tiny (written) and ViT-B/32 (from its layout,
+// backward; target ≤ 10%), and beside the linearized step TAK actually regularizes (JVP instead of forward); factor file sizes for ViT-tiny (written) and ViT-B/32 (from its layout,
 // found with a one-image forward).
 using System.Diagnostics;
 using TaskVectors.Blas;
@@ -41,17 +41,21 @@ internal static class KfacTable
         // Runs alternate between the three, so a busy neighbour on a shared machine slows all of them alike.
         var options = new KfacOptions { BatchSize = batch };
         TaskFactors? factors = null;
-        var medians = Medians(runs,
+        var times = BenchTools.Rounds(runs,
+            () => ForwardBackward(model, data, batch),
             () => factors = KfacEstimator.Estimate(model, data, options),
             () => KfacEstimator.Estimate(model, data, options with { TokenMode = KfacTokenMode.Reduce }),
-            () => KfacEstimator.Estimate(model, data, options with { Diagonal = true }),
-            () => ForwardBackward(model, data, batch));
-        var (estimate, reduce, diagonal, passes) = (medians[0], medians[1], medians[2], medians[3]);
+            () => KfacEstimator.Estimate(model, data, options with { Diagonal = true }));
+        var passes = times[0];
         Console.WriteLine();
-        Console.WriteLine($"{"forward + backward, same images",-44} {Per1000(passes, images),9:F2} s/1000 images");
-        Console.WriteLine($"{"factor estimation (MC, 1 probe, expand)",-44} {Per1000(estimate, images),9:F2} s/1000 images  {estimate / passes,5:F2} × (target ≤ 1.5)");
-        Console.WriteLine($"{"factor estimation (MC, 1 probe, reduce)",-44} {Per1000(reduce, images),9:F2} s/1000 images  {reduce / passes,5:F2} ×");
-        Console.WriteLine($"{"factor estimation + diagonal GGN (expand)",-44} {Per1000(diagonal, images),9:F2} s/1000 images  {diagonal / passes,5:F2} ×");
+        Console.WriteLine($"{"",-44} {"s/1000",9}  {"× fwd+bwd: median of rounds (range)"}");
+        Console.WriteLine($"{"forward + backward, same images",-44} {Per1000(BenchTools.MedianOf(passes), images),9:F2}");
+        foreach (var (label, t) in new[] { ("factor estimation (MC, 1 probe, expand)", times[1]), ("factor estimation (MC, 1 probe, reduce)", times[2]), ("factor estimation + diagonal GGN (expand)", times[3]) })
+        {
+            var ratios = t.Select((x, r) => x / passes[r]).ToArray();
+            Console.WriteLine($"{label,-44} {Per1000(BenchTools.MedianOf(t), images),9:F2}  {BenchTools.MedianOf(ratios),5:F2} × ({ratios.Min():F2}–{ratios.Max():F2})" +
+                              (ReferenceEquals(t, times[1]) ? "  target ≤ 1.5" : ""));
+        }
         if (b32) return; // the regularizer and file-size parts below are ViT-tiny's
         if (exact)
         {
@@ -77,14 +81,19 @@ internal static class KfacTable
             TensorMath.AddInPlace(tau.Span, theta.Span); // θ = θ0 + τ, τ small and random
             return new TrainableParameter(p, p.Value.Clone(), theta);
         }).ToList();
-        double penalty = BenchTools.Median(5 * runs, () => regularizer.AddPenaltyGradient(trainable, step: 0));
-        double diagonalPenalty = BenchTools.Median(5 * runs, () => diagonalRegularizer.AddPenaltyGradient(trainable, step: 0));
-        double step = BenchTools.Median(runs, TrainStep(model, config, rng));
+        // Paired rounds: each round times both steps and both penalties back to back.
+        var stepTimes = BenchTools.Rounds(5 * runs,
+            TrainStep(model, config, rng, linearized: false),
+            TrainStep(model, config, rng, linearized: true),
+            () => regularizer.AddPenaltyGradient(trainable, step: 0),
+            () => diagonalRegularizer.AddPenaltyGradient(trainable, step: 0));
+        var (step, linearStep, penalty, diagonalPenalty) = (stepTimes[0], stepTimes[1], stepTimes[2], stepTimes[3]);
         Console.WriteLine();
-        Console.WriteLine($"{"training step, batch 64",-44} {step * 1e3,9:F1} ms");
-        Console.WriteLine($"{"TAK AddPenaltyGradient",-44} {penalty * 1e3,9:F1} ms");
-        Console.WriteLine($"{"overhead (target ≤ 10%)",-44} {100 * penalty / step,9:F1} %");
-        Console.WriteLine($"{"diagonal-GGN AddPenaltyGradient",-44} {diagonalPenalty * 1e3,9:F1} ms  ({100 * diagonalPenalty / step:F1} %)");
+        Console.WriteLine($"{"",-44} {"ms",9}  {"% of non-linear step",21}  {"% of linearized step",21}");
+        Console.WriteLine($"{"training step, batch 64, non-linear",-44} {1e3 * BenchTools.MedianOf(step),9:F1}");
+        Console.WriteLine($"{"training step, batch 64, linearized (JVP)",-44} {1e3 * BenchTools.MedianOf(linearStep),9:F1}");
+        foreach (var (label, t) in new[] { ("TAK AddPenaltyGradient (target ≤ 10%)", penalty), ("diagonal-GGN AddPenaltyGradient", diagonalPenalty) })
+            Console.WriteLine($"{label,-44} {1e3 * BenchTools.MedianOf(t),9:F1}  {100 * BenchTools.PairedRatio(t, step),20:F1}%  {100 * BenchTools.PairedRatio(t, linearStep),20:F1}%");
 
         // File sizes: ViT-tiny written, ViT-B/32 from its layout.
         string dir = Path.Combine(Path.GetTempPath(), "taskvectors-kfac-" + Guid.NewGuid().ToString("N"));
@@ -139,7 +148,9 @@ internal static class KfacTable
         }
     }
 
-    private static Action TrainStep(VisionTransformer model, VisionTransformerConfig config, Rng rng)
+    // A training step at batch 64 without the optimizer update: forward (or, linearized, the JVP with the parameters'
+    // tangents as τ, then f + J·τ), cosine head, cross-entropy, backward.
+    private static Action TrainStep(VisionTransformer model, VisionTransformerConfig config, Rng rng, bool linearized)
     {
         var images = new Tensor(Batch, config.Channels, config.ImageSize, config.ImageSize);
         rng.FillNormal(images.Span);
@@ -148,33 +159,32 @@ internal static class KfacTable
         rng.FillNormal(classEmbeddings.Span);
         var head = new CosineHead("head", classEmbeddings);
         var loss = new SoftmaxCrossEntropy();
+        var tangents = model.Parameters.Select(p =>
+        {
+            var t = new Tensor(p.Value.Shape);
+            rng.FillNormal(t.Span, 0f, 1e-3f);
+            return t;
+        }).ToArray();
+        var f = new Tensor(Batch, model.EmbeddingDim);
         return () =>
         {
-            foreach (var p in model.Parameters) p.ZeroGrad();
-            loss.Forward(head.Forward(model.Forward(images)), labels);
+            var parameters = model.Parameters;
+            for (int i = 0; i < parameters.Count; i++)
+            {
+                parameters[i].ZeroGrad();
+                parameters[i].Tangent = linearized ? tangents[i] : null;
+            }
+            if (linearized)
+            {
+                var d = model.Jvp(images);
+                TensorMath.Add(d.Primal.Span, d.Tangent.Span, f.Span);
+            }
+            else model.Forward(images).Span.CopyTo(f.Span);
+            loss.Forward(head.Forward(f), labels);
             model.Backward(head.Backward(loss.Backward()));
+            foreach (var p in parameters) p.Tangent = null;
         };
     }
 
     private static double Per1000(double seconds, int images) => seconds * 1000 / images;
-
-    // Median time of each action over runs rounds, the actions taking turns within a round (after one warm-up round).
-    private static double[] Medians(int runs, params Action[] actions)
-    {
-        foreach (var action in actions) action();
-        var times = new double[actions.Length][];
-        for (int a = 0; a < actions.Length; a++) times[a] = new double[runs];
-        for (int i = 0; i < runs; i++)
-            for (int a = 0; a < actions.Length; a++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                actions[a]();
-                times[a][i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            }
-        return [.. times.Select(t =>
-        {
-            Array.Sort(t);
-            return t[runs / 2];
-        })];
-    }
 }
