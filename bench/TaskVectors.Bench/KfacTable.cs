@@ -1,9 +1,11 @@
 // KfacTable: the `kfac-table` verb. On ViT-tiny with random 28×28 images, in one run: KFAC factor
 // estimation time per 1,000 images beside one forward + backward (one probe s) over the same images
-// (target ≤ 1.5×; the ratio is taken round by round, the passes alternating), also with the diagonal-GGN sums; the TAK and diagonal-GGN regularizers'
-// AddPenaltyGradient beside a training step at batch 64 (forward + cosine head + cross-entropy +
-// backward; target ≤ 10%), and beside the linearized step TAK actually regularizes (JVP instead of forward); factor file sizes for ViT-tiny (written) and ViT-B/32 (from its layout,
-// found with a one-image forward).
+// (target ≤ 1.5×; ratios taken round by round, the passes alternating), also in reduce mode and with
+// the diagonal-GGN sums; the TAK and diagonal-GGN regularizers' AddPenaltyGradient beside a training
+// step at batch 64 (forward + cosine head + cross-entropy + backward; target ≤ 10%) and beside the
+// linearized step TAK regularizes in the paper (JVP instead of forward); factor file sizes for ViT-tiny
+// (written) and ViT-B/32 (from its layout, found with a one-image forward). With --torch,
+// bench/pytorch/kfac_hooks.py estimates the same factors with PyTorch module hooks, same shapes, same run.
 using System.Diagnostics;
 using TaskVectors.Blas;
 using TaskVectors.Curvature;
@@ -56,6 +58,7 @@ internal static class KfacTable
             Console.WriteLine($"{label,-44} {Per1000(BenchTools.MedianOf(t), images),9:F2}  {BenchTools.MedianOf(ratios),5:F2} × ({ratios.Min():F2}–{ratios.Max():F2})" +
                               (ReferenceEquals(t, times[1]) ? "  target ≤ 1.5" : ""));
         }
+        if (args.Contains("--torch") && !b32) CompareWithTorch(images, batch, runs, BenchTools.MedianOf(passes), BenchTools.MedianOf(times[1]));
         if (b32) return; // the regularizer and file-size parts below are ViT-tiny's
         if (exact)
         {
@@ -73,27 +76,27 @@ internal static class KfacTable
         aggregate.Add("b", other);
         var regularizer = new TakRegularizer(aggregate.AllBut("a", own));
         var diagonalRegularizer = new DiagonalGgnRegularizer(aggregate.AllBut("a", own));
-        var trainable = ParameterSelection.LinearizedTak.Select(model).Select(p =>
-        {
-            var theta = p.Value.Clone();
-            var tau = new Tensor(p.Value.Shape);
-            rng.FillNormal(tau.Span, 0f, 1e-3f);
-            TensorMath.AddInPlace(tau.Span, theta.Span); // θ = θ0 + τ, τ small and random
-            return new TrainableParameter(p, p.Value.Clone(), theta);
-        }).ToList();
-        // Paired rounds: each round times both steps and both penalties back to back.
+        var attentionRegularizer = new TakRegularizer(aggregate.AllBut("a", own)); // bound to its own parameter list
+        var trainable = Trainable(ParameterSelection.LinearizedTak, model, rng);
+        var attention = Trainable(ParameterSelection.AttentionOnly, model, rng);
+        // Paired rounds: each round times the steps and the penalties back to back.
         var stepTimes = BenchTools.Rounds(5 * runs,
             TrainStep(model, config, rng, linearized: false),
             TrainStep(model, config, rng, linearized: true),
+            TrainStep(model, config, rng, linearized: false, attention),
             () => regularizer.AddPenaltyGradient(trainable, step: 0),
-            () => diagonalRegularizer.AddPenaltyGradient(trainable, step: 0));
-        var (step, linearStep, penalty, diagonalPenalty) = (stepTimes[0], stepTimes[1], stepTimes[2], stepTimes[3]);
+            () => diagonalRegularizer.AddPenaltyGradient(trainable, step: 0),
+            () => attentionRegularizer.AddPenaltyGradient(attention, step: 0));
+        var (step, linearStep, attentionStep) = (stepTimes[0], stepTimes[1], stepTimes[2]);
         Console.WriteLine();
-        Console.WriteLine($"{"",-44} {"ms",9}  {"% of non-linear step",21}  {"% of linearized step",21}");
-        Console.WriteLine($"{"training step, batch 64, non-linear",-44} {1e3 * BenchTools.MedianOf(step),9:F1}");
-        Console.WriteLine($"{"training step, batch 64, linearized (JVP)",-44} {1e3 * BenchTools.MedianOf(linearStep),9:F1}");
-        foreach (var (label, t) in new[] { ("TAK AddPenaltyGradient (target ≤ 10%)", penalty), ("diagonal-GGN AddPenaltyGradient", diagonalPenalty) })
+        Console.WriteLine($"{"step or penalty, batch 64",-44} {"ms",9}  {"% of non-linear step",21}  {"% of linearized step",21}");
+        Console.WriteLine($"{"training step, non-linear",-44} {1e3 * BenchTools.MedianOf(step),9:F1}");
+        Console.WriteLine($"{"training step, linearized (JVP)",-44} {1e3 * BenchTools.MedianOf(linearStep),9:F1}");
+        foreach (var (label, t) in new[] { ("TAK AddPenaltyGradient (target ≤ 10%)", stepTimes[3]), ("diagonal-GGN AddPenaltyGradient", stepTimes[4]) })
             Console.WriteLine($"{label,-44} {1e3 * BenchTools.MedianOf(t),9:F1}  {100 * BenchTools.PairedRatio(t, step),20:F1}%  {100 * BenchTools.PairedRatio(t, linearStep),20:F1}%");
+        // The paper's non-linear TAK regime trains the attention projections only.
+        Console.WriteLine($"{"training step, non-linear, attention-only",-44} {1e3 * BenchTools.MedianOf(attentionStep),9:F1}");
+        Console.WriteLine($"{"TAK AddPenaltyGradient, attention-only",-44} {1e3 * BenchTools.MedianOf(stepTimes[5]),9:F1}  {100 * BenchTools.PairedRatio(stepTimes[5], attentionStep),20:F1}%  (of the attention-only step)");
 
         // File sizes: ViT-tiny written, ViT-B/32 from its layout.
         string dir = Path.Combine(Path.GetTempPath(), "taskvectors-kfac-" + Guid.NewGuid().ToString("N"));
@@ -124,6 +127,19 @@ internal static class KfacTable
         }
     }
 
+    // bench/pytorch/kfac_hooks.py: the same estimation with module hooks in PyTorch, on the same shapes, in this run.
+    private static void CompareWithTorch(int images, int batch, int runs, double passes, double estimate)
+    {
+        var results = PyTorchScript.Run("kfac_hooks.py", "--images", images.ToString(), "--batch", batch.ToString(),
+            "--runs", runs.ToString(), "--threads", Environment.ProcessorCount.ToString());
+        foreach (var json in results)
+        {
+            double torchPasses = json.GetProperty("forward_backward_s").GetDouble(), torchEstimate = json.GetProperty("estimate_s").GetDouble();
+            Console.WriteLine($"{"PyTorch forward + backward (hooks script)",-44} {Per1000(torchPasses, images),9:F2}   ours / PyTorch {passes / torchPasses:F2}");
+            Console.WriteLine($"{"PyTorch factor estimation with hooks",-44} {Per1000(torchEstimate, images),9:F2}  {json.GetProperty("ratio").GetDouble(),5:F2} ×  ours / PyTorch {estimate / torchEstimate:F2}");
+        }
+    }
+
     private static ImageData RandomImages(VisionTransformerConfig c, int count, Rng rng, string description)
     {
         var x = new Tensor(count, c.Channels, c.ImageSize, c.ImageSize);
@@ -148,10 +164,24 @@ internal static class KfacTable
         }
     }
 
+    // θ = θ0 + τ with τ small and random for the parameters of `selection`.
+    private static List<TrainableParameter> Trainable(ParameterSelection selection, VisionTransformer model, Rng rng) =>
+        [.. selection.Select(model).Select(p =>
+        {
+            var theta = p.Value.Clone();
+            var tau = new Tensor(p.Value.Shape);
+            rng.FillNormal(tau.Span, 0f, 1e-3f);
+            TensorMath.AddInPlace(tau.Span, theta.Span);
+            return new TrainableParameter(p, p.Value.Clone(), theta);
+        })];
+
     // A training step at batch 64 without the optimizer update: forward (or, linearized, the JVP with the parameters'
-    // tangents as τ, then f + J·τ), cosine head, cross-entropy, backward.
-    private static Action TrainStep(VisionTransformer model, VisionTransformerConfig config, Rng rng, bool linearized)
+    // tangents as τ, then f + J·τ), cosine head, cross-entropy, backward. With `only`, the other parameters get no
+    // gradient (as in FineTuner, their weight-gradient products are skipped).
+    private static Action TrainStep(VisionTransformer model, VisionTransformerConfig config, Rng rng, bool linearized,
+        IReadOnlyList<TrainableParameter>? only = null)
     {
+        var trained = only?.Select(t => t.Parameter).ToHashSet();
         var images = new Tensor(Batch, config.Channels, config.ImageSize, config.ImageSize);
         rng.FillNormal(images.Span);
         var labels = Enumerable.Range(0, Batch).Select(_ => rng.NextInt(Classes)).ToArray();
@@ -173,6 +203,7 @@ internal static class KfacTable
             {
                 parameters[i].ZeroGrad();
                 parameters[i].Tangent = linearized ? tangents[i] : null;
+                parameters[i].RequiresGrad = trained?.Contains(parameters[i]) ?? true;
             }
             if (linearized)
             {
@@ -182,7 +213,11 @@ internal static class KfacTable
             else model.Forward(images).Span.CopyTo(f.Span);
             loss.Forward(head.Forward(f), labels);
             model.Backward(head.Backward(loss.Backward()));
-            foreach (var p in parameters) p.Tangent = null;
+            foreach (var p in parameters)
+            {
+                p.Tangent = null;
+                p.RequiresGrad = true;
+            }
         };
     }
 

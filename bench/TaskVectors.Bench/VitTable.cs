@@ -1,6 +1,7 @@
 // VitTable: the `vit-table` verb. Times a training step (forward + cosine head + cross-entropy +
 // backward), a forward pass and a JVP pass (all parameter tangents set) of the CLIP-layout ViT-tiny
-// (batch 64) and ViT-B/32 (batch 8), printing median milliseconds and GFLOP/s; with --torch it runs
+// (batch 64) and ViT-B/32 (batch 8), in alternating rounds, printing median milliseconds, GFLOP/s and
+// the median of the per-round ratios to the forward; with --torch it runs
 // bench/pytorch/vit_step.py on the same shapes in the same run and prints our time / PyTorch's time.
 using System.Diagnostics;
 using TaskVectors.Blas;
@@ -52,21 +53,30 @@ internal static class VitTable
             }
 
             double forwardFlops = ForwardFlops(config, batch);
-            double fwd = BenchTools.Median(runs, () => model.Forward(images), warmups: 2);
-            double train = BenchTools.Median(runs, Train, warmups: 2);
-            foreach (var p in parameters)
+            var tangents = parameters.Select(p =>
             {
-                p.Tangent = new Tensor(p.Value.Shape);
-                rng.FillNormal(p.Tangent.Span, 0f, 1e-3f);
+                var t = new Tensor(p.Value.Shape);
+                rng.FillNormal(t.Span, 0f, 1e-3f);
+                return t;
+            }).ToArray();
+            void Jvp()
+            {
+                for (int i = 0; i < parameters.Count; i++) parameters[i].Tangent = tangents[i];
+                model.Jvp(images);
+                foreach (var p in parameters) p.Tangent = null;
             }
-            double jvp = BenchTools.Median(runs, () => model.Jvp(images), warmups: 2);
-            foreach (var p in parameters) p.Tangent = null;
+
+            // The three passes take turns, so ratios are taken round by round on a shared, noisy machine.
+            model.Forward(images);
+            var times = BenchTools.Rounds(runs, () => model.Forward(images), Train, Jvp);
+            var (fwdTimes, trainTimes, jvpTimes) = (times[0], times[1], times[2]);
+            double fwd = BenchTools.MedianOf(fwdTimes), train = BenchTools.MedianOf(trainTimes), jvp = BenchTools.MedianOf(jvpTimes);
 
             // Backward costs about twice the forward's multiply-adds; a JVP three times (each product X·Wᵀ
             // brings two tangent products Ẋ·Wᵀ + X·Ẇᵀ, each attention product two more).
-            Row(name, "train", train, 3 * forwardFlops, fwd);
-            Row(name, "forward", fwd, forwardFlops, fwd);
-            Row(name, "jvp", jvp, 3 * forwardFlops, fwd);
+            Row(name, "train", train, 3 * forwardFlops, BenchTools.PairedRatio(trainTimes, fwdTimes));
+            Row(name, "forward", fwd, forwardFlops, 1);
+            Row(name, "jvp", jvp, 3 * forwardFlops, BenchTools.PairedRatio(jvpTimes, fwdTimes));
             ours[(name, "train")] = train;
             ours[(name, "forward")] = fwd;
             ours[(name, "jvp")] = jvp;
@@ -100,6 +110,7 @@ internal static class VitTable
         return batch * (patch + c.Layers * block + 2.0 * w * c.ProjectionDim);
     }
 
-    private static void Row(string config, string pass, double seconds, double flops, double forward) =>
-        Console.WriteLine($"{config,-9} {pass,-8} {seconds * 1e3,9:F1} {flops / seconds / 1e9,8:F1} {seconds / forward,6:F2}");
+    // ×fwd is the median over rounds of this pass's time / the forward's in the same round.
+    private static void Row(string config, string pass, double seconds, double flops, double timesForward) =>
+        Console.WriteLine($"{config,-9} {pass,-8} {seconds * 1e3,9:F1} {flops / seconds / 1e9,8:F1} {timesForward,6:F2}");
 }

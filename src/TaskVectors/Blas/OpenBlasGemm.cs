@@ -1,14 +1,26 @@
 // OpenBlasGemm: IGemm over OpenBLAS's cblas_sgemm and cblas_ssyrk, loaded at run time with NativeLibrary from
 // libopenblas.so.0 (Debian's libopenblas0-pthread). Never binds to netlib's reference libblas:
-// the library must also export openblas_get_config, which only OpenBLAS has.
+// the library must also export openblas_get_config, which only OpenBLAS has. OpenBLAS runs single-threaded;
+// the provider spreads each large product over ParallelLoop's threads itself (OpenBlasSplit), so the
+// engine has one thread pool, OpenBLAS's idle threads never spin against it, and results do not depend on
+// the thread count.
 using System.Runtime.InteropServices;
+using TaskVectors.Threading;
 
 namespace TaskVectors.Blas;
 
 /// <summary>GEMM through OpenBLAS (row-major cblas_sgemm). Create with <see cref="TryLoad"/>.</summary>
+/// <remarks>
+/// Loading sets OpenBLAS to one thread (openblas_set_num_threads(1), process-wide). A product of at least
+/// 2·<see cref="OpenBlasSplit.MinWork"/> multiply-adds is split by rows or columns of C into one part per
+/// <see cref="ParallelLoop"/> thread (k is never split), each part a single-threaded cblas_sgemm; a SYRK is split into
+/// 1, 2 or 4 bands fixed by its shape. Inside a running <see cref="ParallelLoop"/> (e.g. per attention head) every call
+/// runs whole on its thread. Each C element is computed by the same kernel arithmetic however a GEMM is split (a
+/// test checks it bit for bit), and SYRK bands do not depend on the thread count, so neither do the results.
+/// </remarks>
 public sealed unsafe class OpenBlasGemm : IGemm
 {
-    private const int CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112, CblasLower = 122;
+    internal const int CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112, CblasLower = 122;
 
     private static readonly string[] Candidates =
     [
@@ -32,8 +44,9 @@ public sealed unsafe class OpenBlasGemm : IGemm
         Config = Marshal.PtrToStringAnsi(config()) ?? "";
         if (NativeLibrary.TryGetExport(handle, "openblas_get_num_threads", out nint threads))
             _getThreads = (delegate* unmanaged<int>)threads;
+        // One OpenBLAS thread: the provider parallelizes itself (see the class remarks).
         if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out nint setThreads))
-            _setThreads = (delegate* unmanaged<int, void>)setThreads;
+            ((delegate* unmanaged<int, void>)setThreads)(1);
         LibraryPath = path;
     }
 
@@ -48,17 +61,9 @@ public sealed unsafe class OpenBlasGemm : IGemm
 
     private readonly delegate* unmanaged<int, int, int, int, int, float, float*, int, float, float*, int, void> _ssyrk;
     private readonly delegate* unmanaged<int> _getThreads;
-    private readonly delegate* unmanaged<int, void> _setThreads;
 
-    /// <summary>Threads OpenBLAS uses (openblas_get_num_threads), or 0 when unknown.</summary>
+    /// <summary>Threads OpenBLAS itself uses (openblas_get_num_threads: 1 once loaded here), or 0 when unknown.</summary>
     public int Threads => _getThreads == null ? 0 : _getThreads();
-
-    /// <summary>Sets the threads OpenBLAS uses (openblas_set_num_threads), process-wide; ignored when the library lacks it.</summary>
-    public void SetThreads(int threads)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
-        if (_setThreads != null) _setThreads(threads);
-    }
 
     /// <summary>
     /// Loads OpenBLAS. Returns false with the reasons in <paramref name="failure"/> when no candidate
@@ -100,19 +105,28 @@ public sealed unsafe class OpenBlasGemm : IGemm
             GemmEdge.ScaleC(m, n, beta, c, ldc);
             return;
         }
+        int ta = transA == Transpose.None ? CblasNoTrans : CblasTrans, tb = transB == Transpose.None ? CblasNoTrans : CblasTrans;
+        OpenBlasSplit.Gemm(m, n, k, out int parts, out int chunk, out bool columns);
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            _sgemm(CblasRowMajor,
-                transA == Transpose.None ? CblasNoTrans : CblasTrans,
-                transB == Transpose.None ? CblasNoTrans : CblasTrans,
-                m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            if (parts < 2)
+            {
+                _sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                return;
+            }
+            ParallelLoop.For(parts, new OpenBlasSgemmPart
+            {
+                Sgemm = _sgemm, A = pa, B = pb, C = pc, TransA = ta, TransB = tb, M = m, N = n, K = k,
+                Lda = lda, Ldb = ldb, Ldc = ldc, Chunk = chunk, Columns = columns, Alpha = alpha, Beta = beta,
+            });
         }
     }
 
     /// <inheritdoc />
-    /// <remarks>cblas_ssyrk (row-major, lower, transposed A); the GEMM panels of <see cref="GemmSyrk"/> where the library lacks it.</remarks>
+    /// <remarks>cblas_ssyrk (row-major, lower, transposed A) in the bands of <see cref="OpenBlasSplit.Bands"/>; the GEMM panels
+    /// of <see cref="GemmSyrk"/> where the library lacks it.</remarks>
     public void SsyrkLower(int n, int k, float alpha, ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc)
     {
         if (_ssyrk == null)
@@ -127,10 +141,15 @@ public sealed unsafe class OpenBlasGemm : IGemm
             GemmEdge.ScaleC(n, n, beta, c, ldc);
             return;
         }
+        int bands = OpenBlasSplit.Bands(n, k);
         fixed (float* pa = a)
         fixed (float* pc = c)
         {
-            _ssyrk(CblasRowMajor, CblasLower, CblasTrans, n, k, alpha, pa, lda, beta, pc, ldc);
+            // Runs inline, band after band, inside another loop or on one thread: the same calls either way.
+            ParallelLoop.For(bands, new OpenBlasSyrkBand
+            {
+                Sgemm = _sgemm, Ssyrk = _ssyrk, A = pa, C = pc, N = n, K = k, Lda = lda, Ldc = ldc, Bands = bands, Alpha = alpha, Beta = beta,
+            });
         }
     }
 }

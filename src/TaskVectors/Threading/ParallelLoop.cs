@@ -1,7 +1,11 @@
 // ParallelLoop: a fixed set of worker threads that run `for (i = 0; i < count; i++) body.Invoke(i)`
 // together with the calling thread. Unlike Parallel.For it allocates nothing per call (the body is a
 // struct copied into a per-type job object), so steady-state training steps stay allocation-free.
-// Results never depend on the thread count as long as iterations write disjoint outputs.
+// Results never depend on the thread count as long as iterations write disjoint outputs. Between loops
+// the workers spin for a short while before they block: the loops of one step come tens to hundreds of
+// microseconds apart, and a blocked thread can take 50 µs to 1 ms to wake on a virtual machine.
+using System.Diagnostics;
+
 namespace TaskVectors.Threading;
 
 /// <summary>
@@ -16,8 +20,17 @@ public static class ParallelLoop
     private static readonly Lazy<Pool> Shared = new(() => new Pool(ResolveThreads()));
     private static int _active;
 
+    /// <summary>How long an idle worker (or a caller waiting for the workers) spins before it blocks.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 500; // 2 ms
+
     /// <summary>Threads a loop runs on, the caller included (at least 1).</summary>
     public static int Threads => Math.Min(Shared.Value.Threads, ThreadLimit);
+
+    /// <summary>
+    /// Whether a loop is running now (on any thread): a loop started now would run inline on its caller, so code
+    /// that would split its work for a loop (a GEMM provider) can run it whole instead.
+    /// </summary>
+    public static bool Busy => Volatile.Read(ref _active) != 0;
 
     /// <summary>
     /// Caps the threads loops use from now on (tests use it to show results do not depend on the thread count);
@@ -101,7 +114,15 @@ public static class ParallelLoop
             _done.Reset();
             _start.Release(helpers);
             Work();
-            _done.Wait();
+            // Every index is taken. A helper that has not picked up its start signal yet would find nothing to do:
+            // take its signal back rather than wait for it (a descheduled worker can need a scheduler tick, ~4 ms, to
+            // run again). Outstanding signals always belong to this loop: earlier loops ended only once all of theirs
+            // were taken.
+            while (_start.CurrentCount > 0 && _start.Wait(0))
+                if (Interlocked.Decrement(ref _pending) == 0) _done.Set();
+            // Spin on the done event itself, not on _pending: the last worker sets it after its decrement, and the next
+            // loop's Reset must come after that Set.
+            if (!SpinUntilSet(_done)) _done.Wait();
             _job = null;
             // Rethrow the iteration's own exception (not wrapped), so callers see the same exception whether
             // the loop ran in parallel or inline.
@@ -112,9 +133,29 @@ public static class ParallelLoop
         {
             while (true)
             {
-                _start.Wait();
+                // A start signal is a semaphore count; poll it (without taking its lock) before blocking on it.
+                long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+                bool started = false;
+                while (!started && Stopwatch.GetTimestamp() < deadline)
+                {
+                    started = _start.CurrentCount > 0 && _start.Wait(0);
+                    if (!started) Thread.SpinWait(20);
+                }
+                if (!started) _start.Wait();
                 Work();
             }
+        }
+
+        // Spins until the event is set or the spin time is up; true when it was set.
+        private static bool SpinUntilSet(ManualResetEventSlim done)
+        {
+            long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+            while (!done.IsSet)
+            {
+                if (Stopwatch.GetTimestamp() >= deadline) return false;
+                Thread.SpinWait(20);
+            }
+            return true;
         }
 
         private void Work()

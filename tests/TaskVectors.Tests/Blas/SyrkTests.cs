@@ -1,5 +1,5 @@
 // Tests of IGemm.SsyrkLower for every provider against the naive double-precision twin: odd sizes across
-// panel boundaries, α ≠ 1, β ∈ {0 (NaN in C ignored), 0.5}, padded leading dimensions, k = 0, and argument
+// panel boundaries and OpenBLAS's 2- and 4-band splits, α ≠ 1, β ∈ {0 (NaN in C ignored), 0.5}, padded leading dimensions, k = 0, and argument
 // validation naming the argument at fault. Only the lower triangle is compared (the upper is unspecified).
 using TaskVectors.Blas;
 using TaskVectors.Tensors;
@@ -12,7 +12,7 @@ public class SyrkTests
     {
         var data = new TheoryData<string, int, int, float>();
         foreach (string provider in new[] { "managed", "reference", "openblas" })
-            foreach (var (n, k) in new[] { (1, 1), (7, 3), (96, 5), (97, 33), (200, 64), (33, 0) })
+            foreach (var (n, k) in new[] { (1, 1), (7, 3), (96, 5), (97, 33), (200, 64), (33, 0), (300, 400), (517, 260) })
                 foreach (float beta in new[] { 0f, 0.5f })
                     data.Add(provider, n, k, beta);
         return data;

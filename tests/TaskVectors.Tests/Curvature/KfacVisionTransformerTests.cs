@@ -10,6 +10,7 @@ using TaskVectors.Threading;
 
 namespace TaskVectors.Tests.Curvature;
 
+[Collection(nameof(ThreadLimitCollection))]
 public sealed class KfacVisionTransformerTests
 {
     private static readonly KfacOptions Exact = new() { Estimator = KfacEstimatorKind.Exact };

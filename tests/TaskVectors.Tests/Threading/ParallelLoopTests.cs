@@ -35,6 +35,32 @@ public class ParallelLoopTests
         hits.ShouldAllBe(h => h == 1);
     }
 
+    private struct TimedBody(int[] hits, double microseconds) : ILoopBody
+    {
+        public void Invoke(int index)
+        {
+            long end = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(microseconds * System.Diagnostics.Stopwatch.Frequency / 1e6);
+            while (System.Diagnostics.Stopwatch.GetTimestamp() < end) { }
+            Interlocked.Increment(ref hits[index]);
+        }
+    }
+
+    [Fact]
+    public void For_LoopsOfMixedLengthsAndPauses_EveryIndexRunsExactlyOnce()
+    {
+        // Workers that are spinning, blocked, or just back from a long loop must all pick up the next loop's
+        // start and report its end exactly once (a late "done" from one loop must not end the next early).
+        var rng = new Random(4);
+        for (int loop = 0; loop < 200; loop++)
+        {
+            var hits = new int[1 + rng.Next(6)];
+            double length = rng.Next(4) switch { 0 => 0, 1 => 30, 2 => 400, _ => 2500 };
+            ParallelLoop.For(hits.Length, new TimedBody(hits, length));
+            hits.ShouldAllBe(h => h == 1, $"loop {loop}");
+            if (rng.Next(8) == 0) Thread.Sleep(3); // long enough for the workers to block
+        }
+    }
+
     [Fact]
     public void For_Nested_RunsInlineAndCompletes()
     {

@@ -1,7 +1,6 @@
 // Tests of FineTuner: the linearized regime's gradient against finite differences of the linearized
 // loss, determinism (seed, thread count), resume after cancellation, errors, regularizer calls,
 // parameter selection, the model left at θ0, and allocation-free steady-state steps.
-using TaskVectors.Blas;
 using TaskVectors.Data;
 using TaskVectors.Layers;
 using TaskVectors.Merging;
@@ -143,10 +142,9 @@ public sealed class FineTunerTests : IDisposable
             return new FineTuner<Tensor>(model, FineTuneFixture.Head(), Quick(regime) with { BatchSize = 16 }).Run(FineTuneFixture.Data());
         }
         var all = Train();
-        var openBlas = Gemm.Default as OpenBlasGemm;
-        int blasThreads = openBlas?.Threads ?? 0;
+        // Every provider parallelizes through ParallelLoop (OpenBLAS itself runs single-threaded), so this limit is the
+        // whole thread count.
         ParallelLoop.ThreadLimit = 1;
-        openBlas?.SetThreads(1);
         try
         {
             var one = Train();
@@ -155,7 +153,6 @@ public sealed class FineTunerTests : IDisposable
         finally
         {
             ParallelLoop.ThreadLimit = int.MaxValue;
-            if (blasThreads > 0) openBlas!.SetThreads(blasThreads);
         }
     }
 
@@ -351,6 +348,3 @@ public sealed class FineTunerTests : IDisposable
         public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step) => ++_calls == call ? double.NaN : 0;
     }
 }
-
-[CollectionDefinition(nameof(ThreadLimitCollection), DisableParallelization = true)]
-public sealed class ThreadLimitCollection;
