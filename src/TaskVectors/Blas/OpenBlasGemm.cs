@@ -48,6 +48,9 @@ public sealed unsafe class OpenBlasGemm : IGemm
         if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out nint setThreads))
             ((delegate* unmanaged<int, void>)setThreads)(1);
         LibraryPath = path;
+        // Products run unsplit while another loop is busy, so a part type's first loop could come in a steady-state step.
+        ParallelLoop.Prepare<OpenBlasSgemmPart>();
+        ParallelLoop.Prepare<OpenBlasSyrkBand>();
     }
 
     /// <inheritdoc />

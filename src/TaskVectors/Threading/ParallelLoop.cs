@@ -43,6 +43,9 @@ public static class ParallelLoop
     {
         if (count <= 0) return;
         var pool = Shared.Value;
+        // Read before any inline run: the job object is created on the first read, and that must not wait for the
+        // first parallel run, which may come in a later, steady-state step.
+        var job = Job<TBody>.Instance;
         if (count == 1 || Threads == 1 || Interlocked.CompareExchange(ref _active, 1, 0) != 0)
         {
             for (int i = 0; i < count; i++) body.Invoke(i);
@@ -50,7 +53,6 @@ public static class ParallelLoop
         }
         try
         {
-            var job = Job<TBody>.Instance;
             job.Body = body;
             pool.Run(job, count);
             job.Body = default;
@@ -60,6 +62,13 @@ public static class ParallelLoop
             Volatile.Write(ref _active, 0);
         }
     }
+
+    /// <summary>
+    /// Creates the per-type state a loop over <typeparamref name="TBody"/> needs, so its first parallel run allocates
+    /// nothing. <see cref="For{TBody}"/> does it on every call; code that may skip the loop altogether on early calls
+    /// (a GEMM provider that runs unsplit while <see cref="Busy"/>) calls this once up front.
+    /// </summary>
+    public static void Prepare<TBody>() where TBody : struct, ILoopBody => _ = Job<TBody>.Instance;
 
     private static int ResolveThreads()
     {
@@ -94,6 +103,11 @@ public static class ParallelLoop
         public Pool(int threads)
         {
             Threads = threads;
+            // The first release, the first timed-out wait and the first blocking wait of these primitives allocate
+            // (their lock object and runtime state, once per process): do it here, not in some later loop.
+            _start.Release();
+            _start.Wait(0);
+            _done.Wait(1);
             for (int t = 1; t < threads; t++)
             {
                 var thread = new Thread(WorkerLoop) { IsBackground = true, Name = $"TaskVectors worker {t}" };

@@ -16,7 +16,7 @@ public class OpenBlasSplitTests
     public static TheoryData<int, int, int, Transpose, Transpose> LargeShapes()
     {
         var data = new TheoryData<int, int, int, Transpose, Transpose>();
-        foreach (var (m, n, k) in new[] { (421, 257, 203), (3200, 576, 192), (576, 193, 576), (1000, 17, 1031), (97, 769, 769), (400, 2304, 768) })
+        foreach (var (m, n, k) in new[] { (421, 257, 203), (3200, 576, 192), (576, 193, 576), (1000, 17, 1031), (97, 769, 769), (400, 2304, 768), (192, 193, 192), (97, 130, 400) })
             foreach (var ta in GemmCheck.Transposes)
                 foreach (var tb in GemmCheck.Transposes)
                     data.Add(m, n, k, ta, tb);

@@ -87,4 +87,46 @@ public class ParallelLoopTests
         for (int i = 0; i < 100; i++) ParallelLoop.For(64, new CountBody(hits));
         (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
     }
+
+    // Used by one test only, so its first parallel loop is that test's.
+    private struct FirstUseBody(int[] hits) : ILoopBody
+    {
+        public void Invoke(int index) => Interlocked.Increment(ref hits[index]);
+    }
+
+    [Fact]
+    public void For_FirstParallelRunAfterInlineRuns_AllocatesNothing()
+    {
+        // A loop that first ran inline (one iteration here; a busy pool in a training step) must not allocate when it
+        // later runs in parallel for the first time: that later step is a steady-state one.
+        var hits = new int[64];
+        ParallelLoop.For(1, new FirstUseBody(hits));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ParallelLoop.For(64, new FirstUseBody(hits));
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
+        hits.Sum().ShouldBe(65);
+    }
+
+    private struct WorkersSleepBody(int[] hits, int caller) : ILoopBody
+    {
+        public void Invoke(int index)
+        {
+            if (Environment.CurrentManagedThreadId != caller) Thread.Sleep(10);
+            Interlocked.Increment(ref hits[index]);
+        }
+    }
+
+    [Fact]
+    public void For_CallerBlocksForSlowIterations_AllocatesNothing()
+    {
+        // Workers' iterations outlast the caller's spin, so it blocks on the done event; the first such wait must not allocate.
+        var hits = new int[8];
+        var body = new WorkersSleepBody(hits, Environment.CurrentManagedThreadId);
+        ParallelLoop.For(1, body); // creates the pool (and the body's job) outside the measurement
+        hits[0] = 0;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ParallelLoop.For(hits.Length, body);
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
+        hits.ShouldAllBe(h => h == 1);
+    }
 }
