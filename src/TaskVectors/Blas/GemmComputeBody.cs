@@ -3,7 +3,9 @@
 // (r0 = (index / ColBlocks)·RowPart) of the current row chunk: it packs its op(B) columns
 // (rows pc..pc+kc) into its own thread's buffer, where they stay in L2, then adds
 // α·A_blk·B_blk to C tile by tile. Blocks are multiples of the Mr×Nr tile, so the tile grid, and
-// with it every rounding, is the same however the work is split.
+// with it every rounding, is the same however the work is split. With Lower set (a SYRK), tiles whose
+// rows all lie above their first column (wholly above the diagonal of C) are skipped, and so is
+// an item with no tile on or below the diagonal.
 using System.Runtime.CompilerServices;
 using TaskVectors.Threading;
 
@@ -15,7 +17,7 @@ internal unsafe struct GemmComputeBody : ILoopBody
     public delegate*<int, float*, float*, float*, int, int, int, float, float, void> Kernel;
     public float* B, PackedA, C;
     public int Ldb, Ldc, Pc, Kc, Ic0, Mc, N, ColBlock, ColBlocks, RowPart;
-    public bool TransB;
+    public bool TransB, Lower;
     public float Alpha, Beta;
 
     /// <summary>Number of iterations that cover the row chunk.</summary>
@@ -28,6 +30,7 @@ internal unsafe struct GemmComputeBody : ILoopBody
         const int Mr = GemmMicroKernel.Mr, Nr = GemmMicroKernel.Nr;
         int j0 = index % ColBlocks * ColBlock, r0 = index / ColBlocks * RowPart;
         int cols = Math.Min(ColBlock, N - j0), rowEnd = Math.Min(r0 + RowPart, Mc);
+        if (Lower && Ic0 + rowEnd <= j0) return; // every row of the item is above the block's first column
 
         // The executing thread's buffer: a worker running this item uses its own, never the caller's.
         var workspace = GemmWorkspace.Current;
@@ -46,7 +49,9 @@ internal unsafe struct GemmComputeBody : ILoopBody
                 float* bp = packedB + (long)jr * Kc;
                 int width = Math.Min(Nr, cols - jr);
                 float* cColumn = C + (long)(Ic0 + i0) * Ldc + j0 + jr;
-                for (int ir = 0; ir < rows; ir += Mr)
+                // In a SYRK, start at the first tile that reaches row j0 + jr (the diagonal of this micro-panel).
+                int first = Lower ? (Math.Max(0, j0 + jr - Ic0 - i0 + 1 - Mr) + Mr - 1) / Mr * Mr : 0;
+                for (int ir = first; ir < rows; ir += Mr)
                     Kernel(Kc, PackedA + (long)(i0 + ir) * Kc, bp, cColumn + (long)ir * Ldc, Ldc, Math.Min(Mr, rows - ir), width, Alpha, Beta);
             }
         }

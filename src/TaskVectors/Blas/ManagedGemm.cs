@@ -71,6 +71,26 @@ public sealed unsafe class ManagedGemm : IGemm
         float beta, Span<float> c, int ldc)
     {
         GemmArguments.Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, lower: false);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The GEMM C = α·AᵀA + β·C on the same tile grid, skipping every 6×16 tile that lies wholly above the diagonal
+    /// (about half the work for large n), so each lower-triangle entry is bit-identical to the full product's. Tiles
+    /// that cross the diagonal are computed whole: entries just above it are overwritten, as the contract allows.
+    /// </remarks>
+    public void SsyrkLower(int n, int k, float alpha, ReadOnlySpan<float> a, int lda, float beta, Span<float> c, int ldc)
+    {
+        GemmSyrk.Validate(n, k, a.Length, lda, c.Length, ldc);
+        Multiply(Transpose.Transpose, Transpose.None, n, n, k, alpha, a, lda, a, lda, beta, c, ldc, lower: true);
+    }
+
+    // The product of Sgemm; with lower set, tiles wholly above the diagonal of C are left alone.
+    private void Multiply(Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, bool lower)
+    {
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f)
         {
@@ -97,7 +117,7 @@ public sealed unsafe class ManagedGemm : IGemm
             var compute = new GemmComputeBody
             {
                 Kernel = _kernel, B = pb, PackedA = packedA, C = pc, Ldb = ldb, Ldc = ldc, N = n,
-                ColBlock = colBlock, ColBlocks = colBlocks, TransB = transB != Transpose.None, Alpha = alpha,
+                ColBlock = colBlock, ColBlocks = colBlocks, TransB = transB != Transpose.None, Alpha = alpha, Lower = lower,
             };
             for (int p0 = 0; p0 < k; p0 += kcMax)
             {

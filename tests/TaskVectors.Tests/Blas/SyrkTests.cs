@@ -1,6 +1,7 @@
 // Tests of IGemm.SsyrkLower for every provider against the naive double-precision twin: odd sizes across
 // panel boundaries and OpenBLAS's 2- and 4-band splits, α ≠ 1, β ∈ {0 (NaN in C ignored), 0.5}, padded leading dimensions, k = 0, and argument
-// validation naming the argument at fault. Only the lower triangle is compared (the upper is unspecified).
+// validation naming the argument at fault. Only the lower triangle is compared (the upper is unspecified). The managed
+// SYRK also equals its own full GEMM bit for bit on the lower triangle and leaves the tiles above the diagonal alone.
 using TaskVectors.Blas;
 using TaskVectors.Tensors;
 
@@ -50,5 +51,31 @@ public class SyrkTests
         Should.Throw<ArgumentException>(() => gemm.SsyrkLower(4, 2, 1f, new float[7], 4, 0f, new float[16], 4)).ParamName.ShouldBe("a");
         Should.Throw<ArgumentException>(() => gemm.SsyrkLower(4, 2, 1f, new float[8], 4, 0f, new float[15], 4)).ParamName.ShouldBe("c");
         Should.Throw<ArgumentOutOfRangeException>(() => gemm.SsyrkLower(-1, 2, 1f, new float[8], 4, 0f, new float[16], 4)).ParamName.ShouldBe("n");
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(23, 7)]
+    [InlineData(193, 300)]
+    [InlineData(577, 520)]
+    [InlineData(769, 64)]
+    public void ManagedSsyrkLower_EqualsManagedGemmBitForBit_AndSkipsTilesAboveTheDiagonal(int n, int k)
+    {
+        var gemm = ManagedGemm.Instance;
+        var rng = new Rng(8);
+        var a = new float[k * n];
+        rng.FillNormal(a);
+        var full = new float[n * n];
+        rng.FillNormal(full);
+        var c = (float[])full.Clone();
+        gemm.Sgemm(Transpose.Transpose, Transpose.None, n, n, k, 0.75f, a, n, a, n, 0.5f, full, n);
+        var sentinel = (float[])c.Clone();
+        gemm.SsyrkLower(n, k, 0.75f, a, n, 0.5f, c, n);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j++) c[i * n + j].ShouldBe(full[i * n + j], $"C[{i}, {j}]");
+            // An entry 22 or more columns right of the diagonal lies in a 6×16 tile wholly above it: never computed.
+            for (int j = i + 22; j < n; j++) c[i * n + j].ShouldBe(sentinel[i * n + j], $"C[{i}, {j}] above the diagonal");
+        }
     }
 }
