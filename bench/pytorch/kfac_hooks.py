@@ -10,7 +10,8 @@ with q/k/v as one block (A once, G over the concatenated q/k/v gradients), the p
 its own block, and dense blocks F += sum_n g_n g_n^T for every LayerNorm's weight and bias and for the
 class embedding, from per-sample gradients. Sums are accumulated in float64. Parameters do not require
 gradients during the estimation (the images do, so the backward reaches every module), which spares
-PyTorch the weight-gradient products, as TaskVectors spares its own.
+PyTorch the weight-gradient products, as TaskVectors spares its own (--param-grads keeps them, as a hook
+run inside an ordinary training backward would).
   forward+backward: the same forward, and backward of s.f with every parameter's gradient.
 Prints one JSON line with the median seconds over --runs rounds (the two passes alternate) and the
 median of the per-round ratios.
@@ -87,6 +88,8 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--param-grads", action="store_true",
+                    help="keep parameter gradients on during the estimation (the reference's hooks run inside an ordinary backward)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -104,7 +107,7 @@ def main():
 
     def estimate():
         for p in model.parameters():
-            p.requires_grad_(False)
+            p.requires_grad_(args.param_grads)
         est = Estimator(model)
         for x in batches:
             est.add_batch(x.clone().requires_grad_(True), torch.randn(x.shape[0], projection))
