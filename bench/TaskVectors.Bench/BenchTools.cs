@@ -3,6 +3,7 @@
 // ratios between them can be taken round by round (a shared, noisy machine slows neighbours alike).
 using System.Diagnostics;
 using System.Globalization;
+using TaskVectors.Tensors;
 
 namespace TaskVectors.Bench;
 
@@ -60,7 +61,17 @@ internal static class BenchTools
         return sorted[sorted.Length / 2];
     }
 
+    /// <summary>numerator[r] / denominator[r] for every round r.</summary>
+    public static double[] Ratios(double[] numerator, double[] denominator) => [.. numerator.Select((t, r) => t / denominator[r])];
+
     /// <summary>The median over rounds of <paramref name="numerator"/>[r] / <paramref name="denominator"/>[r].</summary>
-    public static double PairedRatio(double[] numerator, double[] denominator) =>
-        MedianOf(numerator.Select((t, r) => t / denominator[r]));
+    public static double PairedRatio(double[] numerator, double[] denominator) => MedianOf(Ratios(numerator, denominator));
+
+    /// <summary>A tensor shaped like <paramref name="like"/> drawn from N(0, 10⁻⁶): a small task vector or tangent.</summary>
+    public static Tensor SmallNormal(Tensor like, Rng rng)
+    {
+        var t = new Tensor(like.Shape);
+        rng.FillNormal(t.Span, 0f, 1e-3f);
+        return t;
+    }
 }

@@ -52,11 +52,15 @@ internal static class KfacTable
         Console.WriteLine();
         Console.WriteLine($"{"",-44} {"s/1000",9}  {"× fwd+bwd: median of rounds (range)"}");
         Console.WriteLine($"{"forward + backward, same images",-44} {Per1000(BenchTools.MedianOf(passes), images),9:F2}");
-        foreach (var (label, t) in new[] { ("factor estimation (MC, 1 probe, expand)", times[1]), ("factor estimation (MC, 1 probe, reduce)", times[2]), ("factor estimation + diagonal GGN (expand)", times[3]) })
+        foreach (var (label, t, note) in new[]
         {
-            var ratios = t.Select((x, r) => x / passes[r]).ToArray();
-            Console.WriteLine($"{label,-44} {Per1000(BenchTools.MedianOf(t), images),9:F2}  {BenchTools.MedianOf(ratios),5:F2} × ({ratios.Min():F2}–{ratios.Max():F2})" +
-                              (ReferenceEquals(t, times[1]) ? "  target ≤ 1.5" : ""));
+            ("factor estimation (MC, 1 probe, expand)", times[1], "  target ≤ 1.5"),
+            ("factor estimation (MC, 1 probe, reduce)", times[2], ""),
+            ("factor estimation + diagonal GGN (expand)", times[3], ""),
+        })
+        {
+            var ratios = BenchTools.Ratios(t, passes);
+            Console.WriteLine($"{label,-44} {Per1000(BenchTools.MedianOf(t), images),9:F2}  {BenchTools.MedianOf(ratios),5:F2} × ({ratios.Min():F2}–{ratios.Max():F2}){note}");
         }
         if (args.Contains("--torch") && !b32) CompareWithTorch(images, batch, runs, BenchTools.MedianOf(passes), BenchTools.MedianOf(times[1]));
         if (b32) return; // the regularizer and file-size parts below are ViT-tiny's
@@ -169,9 +173,7 @@ internal static class KfacTable
         [.. selection.Select(model).Select(p =>
         {
             var theta = p.Value.Clone();
-            var tau = new Tensor(p.Value.Shape);
-            rng.FillNormal(tau.Span, 0f, 1e-3f);
-            TensorMath.AddInPlace(tau.Span, theta.Span);
+            TensorMath.AddInPlace(BenchTools.SmallNormal(p.Value, rng).Span, theta.Span);
             return new TrainableParameter(p, p.Value.Clone(), theta);
         })];
 
@@ -189,12 +191,7 @@ internal static class KfacTable
         rng.FillNormal(classEmbeddings.Span);
         var head = new CosineHead("head", classEmbeddings);
         var loss = new SoftmaxCrossEntropy();
-        var tangents = model.Parameters.Select(p =>
-        {
-            var t = new Tensor(p.Value.Shape);
-            rng.FillNormal(t.Span, 0f, 1e-3f);
-            return t;
-        }).ToArray();
+        var tangents = model.Parameters.Select(p => BenchTools.SmallNormal(p.Value, rng)).ToArray();
         var f = new Tensor(Batch, model.EmbeddingDim);
         return () =>
         {

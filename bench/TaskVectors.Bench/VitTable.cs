@@ -53,12 +53,7 @@ internal static class VitTable
             }
 
             double forwardFlops = ForwardFlops(config, batch);
-            var tangents = parameters.Select(p =>
-            {
-                var t = new Tensor(p.Value.Shape);
-                rng.FillNormal(t.Span, 0f, 1e-3f);
-                return t;
-            }).ToArray();
+            var tangents = parameters.Select(p => BenchTools.SmallNormal(p.Value, rng)).ToArray();
             void Jvp()
             {
                 for (int i = 0; i < parameters.Count; i++) parameters[i].Tangent = tangents[i];

@@ -48,9 +48,6 @@ public sealed unsafe class OpenBlasGemm : IGemm
         if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out nint setThreads))
             ((delegate* unmanaged<int, void>)setThreads)(1);
         LibraryPath = path;
-        // Products run unsplit while another loop is busy, so a part type's first loop could come in a steady-state step.
-        ParallelLoop.Prepare<OpenBlasSgemmPart>();
-        ParallelLoop.Prepare<OpenBlasSyrkBand>();
     }
 
     /// <inheritdoc />
@@ -114,11 +111,7 @@ public sealed unsafe class OpenBlasGemm : IGemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            if (parts < 2)
-            {
-                _sgemm(CblasRowMajor, ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-                return;
-            }
+            // One part (the whole product) runs inline on this thread: the same single call either way.
             ParallelLoop.For(parts, new OpenBlasSgemmPart
             {
                 Sgemm = _sgemm, A = pa, B = pb, C = pc, TransA = ta, TransB = tb, M = m, N = n, K = k,

@@ -135,7 +135,7 @@ public sealed class LayerNorm : ILayer, IPerSampleGradients
             throw new ArgumentException($"LayerNorm '{Name}': per-sample gradients need {samples}×{Features} values; the destination has {destination.Length}.", nameof(destination));
         // One sample per iteration into the layer's own (B, C) buffer (a loop body cannot hold the caller's span).
         var perSample = Tensor.Ensure(ref _perSample, samples, Features);
-        ParallelLoop.For(samples, new PerSampleBody(x, gy, _mean!, _rstd!, perSample, gamma, Features));
+        ParallelLoop.For(samples, new PerSampleBody(x, gy, _mean!, _rstd!, perSample, gamma, x.Length / Features / samples, Features));
         perSample.Span.CopyTo(destination);
     }
 
@@ -187,11 +187,11 @@ public sealed class LayerNorm : ILayer, IPerSampleGradients
     }
 
     // Sample n's γ gradient Σ_t gy ⊙ x̂ or β gradient Σ_t gy over its T = rows/B token rows, into row n of destination.
-    private readonly struct PerSampleBody(Tensor x, Tensor gy, Tensor mean, Tensor rstd, Tensor destination, bool gamma, int cols) : ILoopBody
+    private readonly struct PerSampleBody(Tensor x, Tensor gy, Tensor mean, Tensor rstd, Tensor destination, bool gamma, int tokens, int cols) : ILoopBody
     {
         public void Invoke(int index)
         {
-            int tokens = x.Length / cols / destination.Dim(0), offset = index * tokens * cols, length = tokens * cols;
+            int offset = index * tokens * cols, length = tokens * cols;
             var row = destination.Span.Slice(index * cols, cols);
             row.Clear();
             if (gamma)

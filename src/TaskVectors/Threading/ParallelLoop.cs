@@ -44,7 +44,8 @@ public static class ParallelLoop
         if (count <= 0) return;
         var pool = Shared.Value;
         // Read before any inline run: the job object is created on the first read, and that must not wait for the
-        // first parallel run, which may come in a later, steady-state step.
+        // first parallel run, which may come in a later, steady-state step (callers with work too small to split,
+        // such as a GEMM while the pool is busy, still call For with one iteration so their first call creates it).
         var job = Job<TBody>.Instance;
         if (count == 1 || Threads == 1 || Interlocked.CompareExchange(ref _active, 1, 0) != 0)
         {
@@ -62,13 +63,6 @@ public static class ParallelLoop
             Volatile.Write(ref _active, 0);
         }
     }
-
-    /// <summary>
-    /// Creates the per-type state a loop over <typeparamref name="TBody"/> needs, so its first parallel run allocates
-    /// nothing. <see cref="For{TBody}"/> does it on every call; code that may skip the loop altogether on early calls
-    /// (a GEMM provider that runs unsplit while <see cref="Busy"/>) calls this once up front.
-    /// </summary>
-    public static void Prepare<TBody>() where TBody : struct, ILoopBody => _ = Job<TBody>.Instance;
 
     private static int ResolveThreads()
     {
