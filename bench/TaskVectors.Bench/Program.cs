@@ -4,7 +4,8 @@
 //   safetensors-table [--tensors N] [--mb M] [--repeats R]  safetensors read throughput
 //   finetune-table [--runs N] [--torch]  non-linear and linearized fine-tuning steps of ViT-tiny, optionally beside PyTorch
 //   vit-table [--runs N] [--configs vit-tiny,vit-b32] [--torch]  ViT train / forward / JVP steps, optionally beside PyTorch
-//   kfac-table [--images N] [--runs R] [--batch B] [--exact] [--b32]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
+//   kfac-table [--images N] [--runs R] [--batch B] [--exact] [--b32] [--torch]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
+//   syrk-table [--runs N]  SSYRK on KFAC's Gram shapes: OpenBLAS, the managed tiled SSYRK and the column-panel fallback
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
@@ -23,6 +24,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "kfac-table":
         KfacTable.Run(args[1..]);
+        return 0;
+    case "syrk-table":
+        SyrkTable.Run(args[1..]);
         return 0;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
