@@ -15,6 +15,9 @@ public interface IGemm
     /// <summary>Short provider name ("openblas", "managed", "reference").</summary>
     string Name { get; }
 
+    /// <summary>The provider and what its results depend on, for logs (OpenBLAS adds its kernel and build); by default <see cref="Name"/>.</summary>
+    string Description => Name;
+
     /// <summary>Computes C = α · op(A) · op(B) + β · C (see the interface remarks for the storage rules).</summary>
     void Sgemm(Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,

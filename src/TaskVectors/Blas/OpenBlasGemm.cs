@@ -2,8 +2,8 @@
 // libopenblas.so.0 (Debian's libopenblas0-pthread). Never binds to netlib's reference libblas:
 // the library must also export openblas_get_config, which only OpenBLAS has. OpenBLAS runs single-threaded;
 // the provider spreads each large product over ParallelLoop's threads itself (OpenBlasSplit), so the
-// engine has one thread pool, OpenBLAS's idle threads never spin against it, and results do not depend on
-// the thread count.
+// engine has one thread pool and OpenBLAS's idle threads never spin against it. The parts depend on the shape only,
+// so results do not depend on the thread count; they do depend on the kernel OpenBLAS picked for the CPU (CoreName).
 using System.Runtime.InteropServices;
 using TaskVectors.Threading;
 
@@ -12,11 +12,12 @@ namespace TaskVectors.Blas;
 /// <summary>GEMM through OpenBLAS (row-major cblas_sgemm). Create with <see cref="TryLoad"/>.</summary>
 /// <remarks>
 /// Loading sets OpenBLAS to one thread (openblas_set_num_threads(1), process-wide). A product of at least
-/// 2·<see cref="OpenBlasSplit.MinWork"/> multiply-adds is split by rows or columns of C into one part per
-/// <see cref="ParallelLoop"/> thread (k is never split), each part a single-threaded cblas_sgemm; a SYRK is split into
-/// 1, 2 or 4 bands fixed by its shape. Inside a running <see cref="ParallelLoop"/> (e.g. per attention head) every call
-/// runs whole on its thread. Each C element is computed by the same kernel arithmetic however a GEMM is split (a
-/// test checks it bit for bit), and SYRK bands do not depend on the thread count, so neither do the results.
+/// 2·<see cref="OpenBlasSplit.MinWork"/> multiply-adds is split by rows or columns of C into up to 16 parts (k is never
+/// split), each a single-threaded cblas_sgemm that <see cref="ParallelLoop"/>'s threads share; a SYRK is split into 1, 2
+/// or 4 bands. The parts are fixed by the shape alone: one thread, many threads, or a call from inside a running loop
+/// make the same OpenBLAS calls with the same arguments, so results are bit-identical whatever the thread count, under
+/// every kernel. They differ in the last bits between OpenBLAS kernels (<see cref="CoreName"/>: Haswell, Zen, SkylakeX,
+/// …) and from <see cref="ManagedGemm"/>, which sum in other orders.
 /// </remarks>
 public sealed unsafe class OpenBlasGemm : IGemm
 {
@@ -42,6 +43,8 @@ public sealed unsafe class OpenBlasGemm : IGemm
             _ssyrk = (delegate* unmanaged<int, int, int, int, int, float, float*, int, float, float*, int, void>)syrk;
         var config = (delegate* unmanaged<nint>)NativeLibrary.GetExport(handle, "openblas_get_config");
         Config = Marshal.PtrToStringAnsi(config()) ?? "";
+        CoreName = NativeLibrary.TryGetExport(handle, "openblas_get_corename", out nint core)
+            ? Marshal.PtrToStringAnsi(((delegate* unmanaged<nint>)core)())?.Trim() ?? "" : "";
         if (NativeLibrary.TryGetExport(handle, "openblas_get_num_threads", out nint threads))
             _getThreads = (delegate* unmanaged<int>)threads;
         // One OpenBLAS thread: the provider parallelizes itself (see the class remarks).
@@ -52,6 +55,18 @@ public sealed unsafe class OpenBlasGemm : IGemm
 
     /// <inheritdoc />
     public string Name => "openblas";
+
+    /// <summary>
+    /// "openblas, kernel Haswell (OpenBLAS 0.3.21 DYNAMIC_ARCH …)": the provider, the kernel OpenBLAS picked for this
+    /// CPU (or was told to by OPENBLAS_CORETYPE) and its build. Results are reproducible for a given kernel.
+    /// </summary>
+    public string Description => $"openblas, kernel {(CoreName.Length > 0 ? CoreName : "unknown")} ({Config})";
+
+    /// <summary>
+    /// The kernel OpenBLAS runs (openblas_get_corename, e.g. "Haswell", "Zen", "SkylakeX", "Cooperlake"), or "" when the
+    /// library does not say. Results are bit-identical for any thread count but differ in the last bits between kernels.
+    /// </summary>
+    public string CoreName { get; }
 
     /// <summary>The file name or path the library was loaded from.</summary>
     public string LibraryPath { get; }
