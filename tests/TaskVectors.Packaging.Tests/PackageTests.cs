@@ -1,5 +1,6 @@
 // Packs the library the way it ships, then builds and runs a consumer that references the package
-// from a local folder feed (not a project reference), as a user's project would.
+// from a local folder feed (not a project reference), as a user's project would; the consumer restores
+// into a temporary packages folder, so the user's global NuGet packages folder gains nothing.
 using System.Diagnostics;
 using System.IO.Compression;
 
@@ -31,25 +32,20 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedLibrary>
     [Fact]
     public void Consumer_ReferencingPackageFromFolderFeed_BuildsAndRuns()
     {
-        string work = Path.Combine(_packed.Root, "consumer");
-        Directory.CreateDirectory(work);
-        foreach (string file in Directory.GetFiles(Path.Combine(RepositoryRoot, "tests", "PackageConsumer")))
-            File.Copy(file, Path.Combine(work, Path.GetFileName(file)), overwrite: true);
-        File.WriteAllText(Path.Combine(work, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="local" value="{_packed.FeedDirectory}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-            </configuration>
-            """);
-        string output = Dotnet(work, "run", "-c", "Release",
-            $"-p:TaskVectorsPackageVersion={_packed.Version}",
-            "--packages", Path.Combine(_packed.Root, "packages"));
+        string output = _packed.ConsumerOutput;
         output.ShouldContain("consumer ok: gemm=");
         output.ShouldContain("generator=");
+    }
+
+    [Fact]
+    public void Consumer_Restore_LeavesNothingInTheUsersGlobalPackagesFolder()
+    {
+        _ = _packed.ConsumerOutput;
+        Directory.Exists(Path.Combine(_packed.PackagesDirectory, "taskvectors", _packed.Version.ToLowerInvariant()))
+            .ShouldBeTrue("the consumer restored into its own packages folder");
+        Directory.Exists(Path.Combine(PackedLibrary.GlobalPackagesFolder, "taskvectors", _packed.Version.ToLowerInvariant()))
+            .ShouldBeFalse($"the package was copied into {PackedLibrary.GlobalPackagesFolder}");
+        PackedLibrary.CiEntries().Except(_packed.CiEntriesBefore).ShouldBeEmpty($"new 0.0.0-ci.* entries in {PackedLibrary.GlobalPackagesFolder}");
     }
 
     internal static string RepositoryRoot
@@ -62,12 +58,16 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedLibrary>
         }
     }
 
-    internal static string Dotnet(string workingDirectory, params string[] args)
+    internal static string Dotnet(string workingDirectory, params string[] args) => Dotnet(workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs dotnet with <paramref name="environment"/> added to this process's; returns stdout and stderr.</summary>
+    internal static string Dotnet(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string a in args) info.ArgumentList.Add(a);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        foreach (var (name, value) in environment) info.Environment[name] = value;
         using var process = Process.Start(info)!;
         var stderr = process.StandardError.ReadToEndAsync();
         string stdout = process.StandardOutput.ReadToEnd();
@@ -78,13 +78,22 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedLibrary>
         return all;
     }
 
-    /// <summary>Packs the library once for all tests into a fresh folder feed.</summary>
+    /// <summary>
+    /// Packs the library once for all tests into a fresh folder feed under a temporary root, and builds and runs the
+    /// consumer there on first use. The consumer restores into the root's own packages folder (NUGET_PACKAGES for the
+    /// child process: `dotnet run --packages` is ignored), so nothing lands in the user's global packages folder, and
+    /// the root is deleted afterwards.
+    /// </summary>
     public sealed class PackedLibrary : IDisposable
     {
+        private readonly Lazy<string> _consumerOutput;
+
         public PackedLibrary()
         {
+            CiEntriesBefore = CiEntries();
             Root = Path.Combine(Path.GetTempPath(), "taskvectors-pack-" + Guid.NewGuid().ToString("N"));
             FeedDirectory = Path.Combine(Root, "feed");
+            PackagesDirectory = Path.Combine(Root, "packages");
             Directory.CreateDirectory(FeedDirectory);
             // A version no cache has seen, so the consumer can only restore the package just packed.
             Version = "0.0.0-ci." + DateTime.UtcNow.ToString("yyyyMMddHHmmss") + "." + Environment.ProcessId;
@@ -92,20 +101,68 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedLibrary>
                 "--no-build", "-o", FeedDirectory, $"-p:PackageVersion={Version}");
             PackagePath = Path.Combine(FeedDirectory, $"TaskVectors.{Version}.nupkg");
             if (!File.Exists(PackagePath)) throw new FileNotFoundException("dotnet pack produced no package", PackagePath);
+            _consumerOutput = new Lazy<string>(RunConsumer);
         }
+
+        /// <summary>The user's global packages folder: NUGET_PACKAGES, else ~/.nuget/packages.</summary>
+        public static string GlobalPackagesFolder =>
+            Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } folder
+                ? folder
+                : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
         public string Root { get; }
 
         public string FeedDirectory { get; }
 
+        /// <summary>The consumer's own packages folder (inside <see cref="Root"/>).</summary>
+        public string PackagesDirectory { get; }
+
         public string Version { get; }
 
         public string PackagePath { get; }
 
+        /// <summary>The 0.0.0-ci.* versions of TaskVectors in the global packages folder before this run.</summary>
+        public IReadOnlyList<string> CiEntriesBefore { get; }
+
+        /// <summary>What the consumer printed (built and run on first use).</summary>
+        public string ConsumerOutput => _consumerOutput.Value;
+
+        /// <summary>The 0.0.0-ci.* versions of TaskVectors now in the global packages folder.</summary>
+        public static IReadOnlyList<string> CiEntries()
+        {
+            string folder = Path.Combine(GlobalPackagesFolder, "taskvectors");
+            return Directory.Exists(folder)
+                ? Directory.GetDirectories(folder, "0.0.0-ci.*").Select(Path.GetFileName).OfType<string>().Order().ToList()
+                : [];
+        }
+
+        private string RunConsumer()
+        {
+            string work = Path.Combine(Root, "consumer");
+            Directory.CreateDirectory(work);
+            foreach (string file in Directory.GetFiles(Path.Combine(RepositoryRoot, "tests", "PackageConsumer")))
+                File.Copy(file, Path.Combine(work, Path.GetFileName(file)), overwrite: true);
+            // The user's global packages folder, read-only here, serves the package's dependencies without a download.
+            string cache = Directory.Exists(GlobalPackagesFolder) ? $"""<add key="cache" value="{GlobalPackagesFolder}" />""" : "";
+            File.WriteAllText(Path.Combine(work, "nuget.config"), $"""
+                <?xml version="1.0" encoding="utf-8"?>
+                <configuration>
+                  <packageSources>
+                    <clear />
+                    <add key="local" value="{FeedDirectory}" />
+                    {cache}
+                    <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+                  </packageSources>
+                </configuration>
+                """);
+            return Dotnet(work, new Dictionary<string, string> { ["NUGET_PACKAGES"] = PackagesDirectory },
+                "run", "-c", "Release", $"-p:TaskVectorsPackageVersion={Version}");
+        }
+
         public void Dispose()
         {
             try { Directory.Delete(Root, recursive: true); }
-            catch (IOException) { }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 }

@@ -64,7 +64,7 @@ public class ManagedGemmTests
             ManagedGemm.Instance.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, parallel, p.Ldc);
             var serial = p.FreshC(beta);
             SingleThreaded.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, serial, p.Ldc);
-            parallel.SequenceEqual(serial).ShouldBeTrue($"β={beta}: results differ between the parallel and the single-threaded run");
+            ArrayAssert.Equal(parallel, serial, $"β={beta}: results differ between the parallel and the single-threaded run");
         }
     }
 
@@ -83,7 +83,7 @@ public class ManagedGemmTests
         SingleThreaded.Sgemm(Transpose.None, Transpose.Transpose, 130, 140, 150, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, 0f, expected, p.Ldc);
         var results = Enumerable.Range(0, 6).Select(_ => p.FreshC(0f)).ToArray();
         ParallelLoop.For(results.Length, new NestedGemmBody(p, results));
-        foreach (var c in results) c.SequenceEqual(expected).ShouldBeTrue();
+        foreach (var c in results) ArrayAssert.Equal(c, expected);
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public class ManagedGemmTests
         })).ToArray();
         foreach (var t in threads) t.Start();
         foreach (var t in threads) t.Join();
-        foreach (var c in results) c.SequenceEqual(expected).ShouldBeTrue();
+        foreach (var c in results) ArrayAssert.Equal(c, expected);
     }
 
     [Theory]

@@ -212,10 +212,10 @@ public sealed class KfacVisionTransformerTests
         }
         for (int b = 0; b < many.Blocks.Count; b++)
         {
-            one.Blocks[b].A.ShouldBe(many.Blocks[b].A);
-            one.Blocks[b].G.ShouldBe(many.Blocks[b].G);
+            ArrayAssert.Equal(one.Blocks[b].A, many.Blocks[b].A, $"block {b} A");
+            ArrayAssert.Equal(one.Blocks[b].G, many.Blocks[b].G, $"block {b} G");
         }
-        for (int d = 0; d < many.DenseBlocks.Count; d++) one.DenseBlocks[d].F.ShouldBe(many.DenseBlocks[d].F);
+        for (int d = 0; d < many.DenseBlocks.Count; d++) ArrayAssert.Equal(one.DenseBlocks[d].F, many.DenseBlocks[d].F, $"dense block {d}");
     }
 
     private static void AddOuter(double[] target, double[] v, double scale)

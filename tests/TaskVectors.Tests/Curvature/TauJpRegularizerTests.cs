@@ -201,11 +201,11 @@ public sealed class TauJpRegularizerTests
             double rb = regB.AddPenaltyGradient(b, call);
             ra.ShouldBeGreaterThan(0);
             ra.ShouldBe(rb);
-            foreach (var p in nonLinear.Parameters) p.Value.Span.ToArray().ShouldBe(theta[p.Name], p.Name);
+            foreach (var p in nonLinear.Parameters) ArrayAssert.Equal(p.Value.Span, theta[p.Name], p.Name);
             for (int i = 0; i < a.Count; i++)
             {
-                a[i].Tau.Span.ToArray().ShouldBe(b[i].Tau.Span.ToArray());
-                a[i].Grad.Span.ToArray().ShouldBe(b[i].Grad.Span.ToArray(), a[i].Name);
+                ArrayAssert.Equal(a[i].Tau.Span, b[i].Tau.Span);
+                ArrayAssert.Equal(a[i].Grad.Span, b[i].Grad.Span, a[i].Name);
             }
         }
     }
@@ -225,13 +225,13 @@ public sealed class TauJpRegularizerTests
         failing.Fail = true;
         Should.Throw<InvalidOperationException>(() => regularizer.AddPenaltyGradient(trainables, step: 0)).Message.ShouldBe(FailingData.Message);
 
-        foreach (var p in model.Parameters) p.Value.Span.ToArray().ShouldBe(theta[p.Name], p.Name);
+        foreach (var p in model.Parameters) ArrayAssert.Equal(p.Value.Span, theta[p.Name], p.Name);
         untrained.Tangent.ShouldBeSameAs(stale);
         foreach (var t in trainables) t.Parameter.Tangent.ShouldBeNull();
         regularizer.Calls.ShouldBe(0);
         failing.Fail = false;
         regularizer.AddPenaltyGradient(trainables, step: 0).ShouldBeGreaterThan(0);
-        foreach (var p in model.Parameters) p.Value.Span.ToArray().ShouldBe(theta[p.Name], p.Name);
+        foreach (var p in model.Parameters) ArrayAssert.Equal(p.Value.Span, theta[p.Name], p.Name);
     }
 
     [Theory]
@@ -333,7 +333,7 @@ public sealed class TauJpRegularizerTests
         var free = Train(null);
         var regularized = Train(100);
         var again = Train(100);
-        foreach (var (name, t) in regularized.Tensors) again.Tensors[name].Span.ToArray().ShouldBe(t.Span.ToArray(), name);
+        foreach (var (name, t) in regularized.Tensors) ArrayAssert.Equal(again.Tensors[name].Span, t.Span, name);
         regularized.Metadata["regularizers"].ShouldBe("tau-jp");
 
         double driftFree = Drift(free), driftRegularized = Drift(regularized);
@@ -377,7 +377,7 @@ public sealed class TauJpRegularizerTests
             var resumed = Tuner(resumable).Run(FineTuneFixture.Data(), new SynchronousProgress<FineTuneProgress>(_ => resumedSteps++));
 
             resumedSteps.ShouldBe(5);   // steps 5..9: the run did resume rather than start over
-            foreach (var (name, t) in reference.Tensors) resumed.Tensors[name].Span.ToArray().ShouldBe(t.Span.ToArray(), name);
+            foreach (var (name, t) in reference.Tensors) ArrayAssert.Equal(resumed.Tensors[name].Span, t.Span, name);
             reference.Tensors.Values.Sum(t => TensorMath.Norm(t.Span)).ShouldBeGreaterThan(0f);
         }
         finally

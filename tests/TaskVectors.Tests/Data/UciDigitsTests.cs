@@ -61,7 +61,7 @@ public sealed class UciDigitsTests : IDisposable
         for (int k = 0; k < 10; k++)
         {
             subset.Label(k).ShouldBe(data.Label(fives[k]) - 5);
-            subset.Images.Span.Slice(k * 64, 64).ToArray().ShouldBe(data.Images.Span.Slice(fives[k] * 64, 64).ToArray());
+            ArrayAssert.Equal(subset.Images.Span.Slice(k * 64, 64), data.Images.Span.Slice(fives[k] * 64, 64));
         }
     }
 }

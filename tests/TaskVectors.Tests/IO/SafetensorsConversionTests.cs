@@ -29,16 +29,8 @@ public unsafe class SafetensorsConversionTests
         return bytes;
     }
 
-    private static void ShouldMatchBits(float[] actual, float[] expected)
-    {
-        actual.Length.ShouldBe(expected.Length);
-        for (int i = 0; i < actual.Length; i++)
-        {
-            // NaN payloads may legitimately differ between vector and scalar paths; NaN-ness may not.
-            if (float.IsNaN(expected[i])) float.IsNaN(actual[i]).ShouldBeTrue($"element {i}");
-            else BitConverter.SingleToUInt32Bits(actual[i]).ShouldBe(BitConverter.SingleToUInt32Bits(expected[i]), $"element {i}");
-        }
-    }
+    // NaN payloads may legitimately differ between vector and scalar paths; NaN-ness may not (ArrayAssert's rule).
+    private static void ShouldMatchBits(float[] actual, float[] expected) => ArrayAssert.BitIdentical(actual, expected);
 
     [Fact]
     public void ToSingle_F16AllPatterns_MatchesHalfCast()

@@ -15,15 +15,7 @@ public sealed unsafe class SafetensorsDoubleTests : IDisposable
 
     private static byte[] Ascii(string s) => Encoding.UTF8.GetBytes(s);
 
-    private static void ShouldMatchBits(double[] actual, double[] expected)
-    {
-        actual.Length.ShouldBe(expected.Length);
-        for (int i = 0; i < actual.Length; i++)
-        {
-            if (double.IsNaN(expected[i])) double.IsNaN(actual[i]).ShouldBeTrue($"element {i}");
-            else BitConverter.DoubleToUInt64Bits(actual[i]).ShouldBe(BitConverter.DoubleToUInt64Bits(expected[i]), $"element {i}");
-        }
-    }
+    private static void ShouldMatchBits(double[] actual, double[] expected) => ArrayAssert.BitIdentical(actual, expected);
 
     [Fact]
     public void Write_F64BesideF32_MatchesReferenceBytes()

@@ -21,12 +21,7 @@ public class AttentionKernelsTests
 
     private static float[] Mask(bool masked) => masked ? [1, 0, 1, 1, 0] : [];
 
-    private static void ShouldBeClose(float[] actual, float[] expected, double tol, string what)
-    {
-        actual.Length.ShouldBe(expected.Length);
-        for (int i = 0; i < actual.Length; i++)
-            ((double)Math.Abs(actual[i] - expected[i])).ShouldBeLessThanOrEqualTo(tol * (1 + Math.Abs(expected[i])), $"{what}[{i}]: {actual[i]} vs {expected[i]}");
-    }
+    private static void ShouldBeClose(float[] actual, float[] expected, double tol, string what) => ArrayAssert.Close(actual, expected, tol, tol, what);
 
     [Theory]
     [InlineData(false)]

@@ -37,7 +37,7 @@ public class CosineHeadTests
         var source = Random(4, 3, 4);
         var copy = source.Span.ToArray();
         head.SetClassEmbeddings(source);
-        source.Span.ToArray().ShouldBe(copy);
+        ArrayAssert.Equal(source.Span, copy);
         for (int k = 0; k < 3; k++)
         {
             double n = 0;

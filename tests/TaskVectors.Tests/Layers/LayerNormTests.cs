@@ -66,7 +66,7 @@ public class LayerNormTests
         var x = Input(4, 3, 8);
         var dual = layer.Jvp(x, null);
         dual.Tangent.Span.ToArray().ShouldAllBe(v => v == 0f);
-        dual.Primal.Span.SequenceEqual(layer.Forward(x).Span).ShouldBeTrue();
+        ArrayAssert.Equal(dual.Primal.Span, layer.Forward(x).Span);
     }
 
     [Fact]
@@ -82,10 +82,10 @@ public class LayerNormTests
         var gx = layer.Backward(gy).Clone();
         var (ys, mean, rstd) = (new float[rows * cols], new float[rows], new float[rows]);
         LayerNormKernels.Forward(x.Span, layer.Weight.Value.Span, layer.Bias.Value.Span, ys, mean, rstd, rows, cols, layer.Epsilon);
-        y.Span.SequenceEqual(ys).ShouldBeTrue();
+        ArrayAssert.Equal(y.Span, ys);
         var (gxs, dg, db) = (new float[rows * cols], new float[cols], new float[cols]);
         LayerNormKernels.Backward(x.Span, layer.Weight.Value.Span, mean, rstd, gy.Span, gxs, dg, db, rows, cols);
-        gx.Span.SequenceEqual(gxs).ShouldBeTrue();
+        ArrayAssert.Equal(gx.Span, gxs);
         for (int j = 0; j < cols; j++)
         {
             layer.Weight.Grad[j].ShouldBe(dg[j], 1e-4 * (1 + Math.Abs(dg[j])));
@@ -97,7 +97,7 @@ public class LayerNormTests
         layer.Bias.ZeroGrad();
         layer.Forward(x);
         layer.Backward(gy);
-        layer.Weight.Grad.Span.SequenceEqual(first).ShouldBeTrue();
+        ArrayAssert.Equal(layer.Weight.Grad.Span, first);
     }
 
     [Fact]
@@ -170,8 +170,8 @@ public class LayerNormTests
             var single = Make(C);
             single.Forward(x.Rows(n, 1));
             single.Backward(gy.Rows(n, 1));
-            gamma.AsSpan(n * C, C).ToArray().ShouldBe(single.Weight.Grad.Span.ToArray(), tolerance: 1e-5f);
-            beta.AsSpan(n * C, C).ToArray().ShouldBe(single.Bias.Grad.Span.ToArray(), tolerance: 1e-5f);
+            ArrayAssert.Close(gamma.AsSpan(n * C, C), single.Weight.Grad.Span, 1e-5, 0, $"γ gradient of sample {n}");
+            ArrayAssert.Close(beta.AsSpan(n * C, C), single.Bias.Grad.Span, 1e-5, 0, $"β gradient of sample {n}");
         }
     }
 

@@ -157,10 +157,10 @@ public class MultiHeadSelfAttentionTests
         var gx = layer.Backward(g).Clone();
         var gw = layer.Query.Weight.Grad.Clone();
         var dual = layer.Jvp(x, Input(9, 2, 5, 6), mask);
-        dual.Primal.Span.ToArray().ShouldBe(y.Span.ToArray());
+        ArrayAssert.Equal(dual.Primal.Span, y.Span);
         foreach (var p in layer.Parameters) p.ZeroGrad();
-        layer.Backward(g).Span.ToArray().ShouldBe(gx.Span.ToArray());
-        layer.Query.Weight.Grad.Span.ToArray().ShouldBe(gw.Span.ToArray());
+        ArrayAssert.Equal(layer.Backward(g).Span, gx.Span);
+        ArrayAssert.Equal(layer.Query.Weight.Grad.Span, gw.Span);
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public class MultiHeadSelfAttentionTests
         var plain = layer.Forward(x).Clone();
         var ones = new Tensor(2, 5);
         ones.Fill(1f);
-        layer.Forward(x, ones).Span.ToArray().ShouldBe(plain.Span.ToArray());
+        ArrayAssert.Equal(layer.Forward(x, ones).Span, plain.Span);
     }
 
     [Fact]

@@ -34,7 +34,7 @@ public sealed class EvaluatorTests
         tuned.ShouldBeGreaterThan(baseAccuracy + 0.2);
         Evaluator.Accuracy(model, head, data, tau, regime, alpha: 0f).ShouldBe(baseAccuracy);
 
-        foreach (var p in model.Parameters) p.Value.Span.ToArray().ShouldBe(before[p.Name], p.Name);
+        foreach (var p in model.Parameters) ArrayAssert.Equal(p.Value.Span, before[p.Name], p.Name);
         model.Parameters[0].Tangent.ShouldBeSameAs(marker);
         model.Parameters.Skip(1).ShouldAllBe(p => p.Tangent == null);
     }

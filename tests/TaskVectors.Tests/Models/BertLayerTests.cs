@@ -105,7 +105,7 @@ public class BertLayerTests
         foreach (var p in layer.Parameters) p.ZeroGrad();
         var gx = layer.Backward(g).Clone();
         var once = layer.Parameters.Select(p => p.Grad.Clone()).ToList();
-        layer.Backward(g).Span.ToArray().ShouldBe(gx.Span.ToArray());
+        ArrayAssert.Equal(layer.Backward(g).Span, gx.Span);
         foreach (var (p, first) in layer.Parameters.Zip(once))
             for (int i = 0; i < first.Length; i++) p.Grad[i].ShouldBe(2 * first[i], 1e-6f * (1 + Math.Abs(first[i])), p.Name);
     }
@@ -140,7 +140,7 @@ public class BertLayerTests
         var train = layer.Forward(x, Mask()).Clone();
         train.Span.SequenceEqual(eval.Span).ShouldBeFalse();
         layer.Training = false;
-        layer.Forward(x, Mask()).Span.ToArray().ShouldBe(eval.Span.ToArray());
+        ArrayAssert.Equal(layer.Forward(x, Mask()).Span, eval.Span);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed class CheckpointTests : IDisposable
         var target = new TwoLayers();
         Checkpoint.Load(target, path);
         foreach (var (s, t) in source.Parameters.Zip(target.Parameters))
-            t.Value.Span.ToArray().ShouldBe(s.Value.Span.ToArray());
+            ArrayAssert.Equal(t.Value.Span, s.Value.Span);
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class CheckpointTests : IDisposable
         e.Unexpected.ShouldBe(["enc.c.weight [2, 2]"]);
         e.Misshaped.ShouldBe(["enc.a.bias: model [4], file [5]"]);
         e.Message.ShouldContain("bad.safetensors");
-        model.A.Weight.Value.Span.ToArray().ShouldBe(before);
+        ArrayAssert.Equal(model.A.Weight.Value.Span, before);
     }
 
     [Fact]
@@ -69,6 +69,6 @@ public sealed class CheckpointTests : IDisposable
         SafetensorsWriter.Write(path, source.Parameters.Select(p => ("bert." + p.Name, p.Value)));
         var target = new TwoLayers();
         Checkpoint.Load(target, path, stripPrefix: "bert.");
-        target.B.Weight.Value.Span.ToArray().ShouldBe(source.B.Weight.Value.Span.ToArray());
+        ArrayAssert.Equal(target.B.Weight.Value.Span, source.B.Weight.Value.Span);
     }
 }

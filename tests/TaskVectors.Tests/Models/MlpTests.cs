@@ -50,7 +50,7 @@ public sealed class MlpTests : IDisposable
         var images = Inputs(5, 3, 3, 2, 2);
         var flat = new Tensor(images.Span.ToArray(), 3, 12);
         var a = m.Forward(images).Span.ToArray();
-        m.Forward(flat).Span.ToArray().ShouldBe(a);
+        ArrayAssert.Equal(m.Forward(flat).Span, a);
         for (int b = 0; b < 3; b++) TensorMath.Norm(a.AsSpan(b * 5, 5)).ShouldBe(1f, 1e-5);
     }
 
@@ -62,7 +62,7 @@ public sealed class MlpTests : IDisposable
         string path = Path.Combine(_dir, "mlp.safetensors");
         m.Save(path);
         var x = Inputs(8, 2, 12);
-        Mlp.Load(path, 12, [10, 9], 5).Forward(x).Span.ToArray().ShouldBe(m.Forward(x).Span.ToArray());
+        ArrayAssert.Equal(Mlp.Load(path, 12, [10, 9], 5).Forward(x).Span, m.Forward(x).Span);
         Should.Throw<CheckpointMismatchException>(() => Mlp.Load(path, 12, [10, 8], 5)).Misshaped.Count.ShouldBe(3);
     }
 

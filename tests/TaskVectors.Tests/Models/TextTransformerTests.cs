@@ -161,10 +161,10 @@ public sealed class TextTransformerTests : IDisposable
             rng.FillNormal(p.Tangent.Span);
         }
         var dual = model.Jvp(batch);
-        dual.Primal.Span.ToArray().ShouldBe(f.Span.ToArray());
+        ArrayAssert.Equal(dual.Primal.Span, f.Span);
         foreach (var p in model.Parameters) p.ZeroGrad();
         model.Backward(g);
-        foreach (var (p, expected) in model.Parameters.Zip(grads)) p.Grad.Span.ToArray().ShouldBe(expected, p.Name);
+        foreach (var (p, expected) in model.Parameters.Zip(grads)) ArrayAssert.Equal(p.Grad.Span, expected, p.Name);
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class TextTransformerTests : IDisposable
         {
             foreach (int n in BertReference.PaddedPositions) (ids[n], types[n]) = (n + 30, 1);
         });
-        model.Forward(padded).Span.ToArray().ShouldBe(f.Span.ToArray());
+        ArrayAssert.Equal(model.Forward(padded).Span, f.Span);
         // A real token of the same sequence does move it: the check above can fail.
         var real = BatchWith((ids, _) => ids[8] = 40);
         var moved = model.Forward(real);
@@ -204,11 +204,11 @@ public sealed class TextTransformerTests : IDisposable
         using (var file = SafetensorsFile.Open(path))
             file.Tensors.Select(t => t.Name).Order(StringComparer.Ordinal).ShouldBe(HuggingFaceNames(2).Order(StringComparer.Ordinal));
         var loaded = TextTransformer.Load(path, BertReference.Tiny, TextPooling.Mean);
-        foreach (var (s, t) in source.Parameters.Zip(loaded.Parameters)) t.Value.Span.ToArray().ShouldBe(s.Value.Span.ToArray(), t.Name);
+        foreach (var (s, t) in source.Parameters.Zip(loaded.Parameters)) ArrayAssert.Equal(t.Value.Span, s.Value.Span, t.Name);
         var batch = BertReference.Batch();
-        loaded.Forward(batch).Span.ToArray().ShouldBe(source.Forward(batch).Span.ToArray());
+        ArrayAssert.Equal(loaded.Forward(batch).Span, source.Forward(batch).Span);
         var otherPooling = TextTransformer.Load(path, BertReference.Tiny, TextPooling.Pooler);
-        otherPooling.Pooler.Dense.Weight.Value.Span.ToArray().ShouldBe(source.Pooler.Dense.Weight.Value.Span.ToArray());
+        ArrayAssert.Equal(otherPooling.Pooler.Dense.Weight.Value.Span, source.Pooler.Dense.Weight.Value.Span);
     }
 
     [Fact]
@@ -236,7 +236,7 @@ public sealed class TextTransformerTests : IDisposable
         e.Misshaped.ShouldBe(["embeddings.position_embeddings.weight: model [16, 8], file [8, 8]"]);
         foreach (string item in e.Missing.Concat(e.Unexpected).Concat(e.Misshaped)) e.Message.ShouldContain(item);
         Should.Throw<CheckpointMismatchException>(() => Checkpoint.Load(target, path));
-        foreach (var p in target.Parameters) p.Value.Span.ToArray().ShouldBe(before[p.Name].Span.ToArray(), p.Name);
+        foreach (var p in target.Parameters) ArrayAssert.Equal(p.Value.Span, before[p.Name].Span, p.Name);
     }
 
     [Fact]
@@ -263,7 +263,7 @@ public sealed class TextTransformerTests : IDisposable
             .Append(("classifier.weight", new Tensor(3, 8))));
         var loaded = TextTransformer.Load(path, BertReference.Tiny);
         var batch = BertReference.Batch();
-        loaded.Forward(batch).Span.ToArray().ShouldBe(source.Forward(batch).Span.ToArray());
+        ArrayAssert.Equal(loaded.Forward(batch).Span, source.Forward(batch).Span);
         var e = Should.Throw<CheckpointMismatchException>(() => TextTransformer.Load(path, BertReference.Tiny, options: CheckpointLoadOptions.Exact));
         e.Missing.Count.ShouldBe(source.Parameters.Count);
         e.Unexpected.ShouldContain("classifier.weight [3, 8]");
@@ -324,10 +324,10 @@ public sealed class TextTransformerTests : IDisposable
 
         var twin = Make();
         twin.Training = true;
-        twin.Forward(batch).Span.ToArray().ShouldBe(train.Span.ToArray());
+        ArrayAssert.Equal(twin.Forward(batch).Span, train.Span);
 
         model.Training = false;
-        model.Forward(batch).Span.ToArray().ShouldBe(eval.Span.ToArray());
+        ArrayAssert.Equal(model.Forward(batch).Span, eval.Span);
     }
 
     // Restarting every mask stream before each pass makes all passes draw the same masks, so the
@@ -388,7 +388,7 @@ public sealed class TextTransformerTests : IDisposable
         model.Embeddings.Word.Weight.Value.Span[..8].ToArray().ShouldAllBe(v => v == 0f);
         var twin = new TextTransformer(BertReference.Tiny);
         twin.Initialize(new Rng(8));
-        foreach (var (a, b) in model.Parameters.Zip(twin.Parameters)) b.Value.Span.ToArray().ShouldBe(a.Value.Span.ToArray());
+        foreach (var (a, b) in model.Parameters.Zip(twin.Parameters)) ArrayAssert.Equal(b.Value.Span, a.Value.Span);
     }
 
     [Theory]

@@ -46,9 +46,7 @@ public class AdamWTests
 
     private static void ShouldBeBitIdentical(Tensor actual, Tensor expected, string what)
     {
-        actual.HasShape(expected.Shape).ShouldBeTrue(what);
-        for (int i = 0; i < actual.Length; i++)
-            BitConverter.SingleToInt32Bits(actual[i]).ShouldBe(BitConverter.SingleToInt32Bits(expected[i]), $"{what}[{i}]");
+        ArrayAssert.BitIdentical(actual, expected, what);
     }
 
     [Fact]

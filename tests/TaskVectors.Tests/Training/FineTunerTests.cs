@@ -123,9 +123,9 @@ public sealed class FineTunerTests : IDisposable
         var model = FineTuneFixture.Vit();
         var before = FineTuneFixture.Values(model);
         var a = new FineTuner<Tensor>(model, FineTuneFixture.Head(), Quick(regime)).Run(FineTuneFixture.Data());
-        foreach (var p in model.Parameters) p.Value.Span.ToArray().ShouldBe(before[p.Name], p.Name);
+        foreach (var p in model.Parameters) ArrayAssert.Equal(p.Value.Span, before[p.Name], p.Name);
         var b = new FineTuner<Tensor>(model, FineTuneFixture.Head(), Quick(regime)).Run(FineTuneFixture.Data());
-        foreach (var (name, t) in a.Tensors) b.Tensors[name].Span.ToArray().ShouldBe(t.Span.ToArray(), name);
+        foreach (var (name, t) in a.Tensors) ArrayAssert.Equal(b.Tensors[name].Span, t.Span, name);
         a.Tensors.Values.Sum(t => TensorMath.Norm(t.Span)).ShouldBeGreaterThan(0f);
         var c = new FineTuner<Tensor>(model, FineTuneFixture.Head(), Quick(regime) with { Seed = 6 }).Run(FineTuneFixture.Data());
         c.Tensors.Any(kv => !kv.Value.Span.SequenceEqual(a.Tensors[kv.Key].Span)).ShouldBeTrue();
@@ -148,7 +148,7 @@ public sealed class FineTunerTests : IDisposable
         try
         {
             var one = Train();
-            foreach (var (name, t) in all.Tensors) one.Tensors[name].Span.ToArray().ShouldBe(t.Span.ToArray(), name);
+            foreach (var (name, t) in all.Tensors) ArrayAssert.Equal(one.Tensors[name].Span, t.Span, name);
         }
         finally
         {
@@ -175,7 +175,7 @@ public sealed class FineTunerTests : IDisposable
         Directory.GetFiles(_dir).Length.ShouldBe(1);
 
         var resumed = new FineTuner<Tensor>(FineTuneFixture.Vit(), FineTuneFixture.Head(), options).Run(FineTuneFixture.Data());
-        foreach (var (name, t) in reference.Tensors) resumed.Tensors[name].Span.ToArray().ShouldBe(t.Span.ToArray(), name);
+        foreach (var (name, t) in reference.Tensors) ArrayAssert.Equal(resumed.Tensors[name].Span, t.Span, name);
         File.ReadAllBytes(path).ShouldNotBe(checkpointAtStep2);
     }
 
@@ -309,7 +309,7 @@ public sealed class FineTunerTests : IDisposable
         loaded.Metadata[ModelFingerprint.MetadataKey].ShouldBe(ModelFingerprint.Compute(model));
         loaded.Metadata["steps"].ShouldBe("6");
         loaded.Metadata["data"].ShouldBe("synthetic 40");
-        foreach (var (name, t) in tau.Tensors) loaded.Tensors[name].Span.ToArray().ShouldBe(t.Span.ToArray());
+        foreach (var (name, t) in tau.Tensors) ArrayAssert.Equal(loaded.Tensors[name].Span, t.Span);
         loaded.EnsureBase(model);
         Should.Throw<InvalidOperationException>(() => loaded.EnsureBase(FineTuneFixture.Vit(seed: 7))).Message.ShouldContain("base model");
     }

@@ -15,11 +15,7 @@ public class OptimizerKernelsTests
         return x;
     }
 
-    private static void ShouldBeBitIdentical(float[] actual, float[] expected, string what)
-    {
-        for (int i = 0; i < actual.Length; i++)
-            BitConverter.SingleToInt32Bits(actual[i]).ShouldBe(BitConverter.SingleToInt32Bits(expected[i]), $"{what}[{i}]");
-    }
+    private static void ShouldBeBitIdentical(float[] actual, float[] expected, string what) => ArrayAssert.BitIdentical(actual, expected, what);
 
     // Constants of AdamW step t = 3 with lr = 1e-3, λ = 0.1 and the default betas.
     private const float Decay = (float)(1 - 1e-3 * 0.1);

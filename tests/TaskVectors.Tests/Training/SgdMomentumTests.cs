@@ -32,11 +32,7 @@ public class SgdMomentumTests
         }
     }
 
-    private static void ShouldBeBitIdentical(Tensor actual, Tensor expected, string what)
-    {
-        for (int i = 0; i < actual.Length; i++)
-            BitConverter.SingleToInt32Bits(actual[i]).ShouldBe(BitConverter.SingleToInt32Bits(expected[i]), $"{what}[{i}]");
-    }
+    private static void ShouldBeBitIdentical(Tensor actual, Tensor expected, string what) => ArrayAssert.BitIdentical(actual, expected, what);
 
     [Fact]
     public void Step_Momentum_FirstStepCopiesGradientThenAccumulates()

@@ -189,7 +189,7 @@ public class ActivationKernelsTests
         var ds = new float[n];
         fast(x.Span, ys);
         fastDerivative(x.Span, g.Span, ds);
-        y.Span.SequenceEqual(ys).ShouldBeTrue();
-        d.Span.SequenceEqual(ds).ShouldBeTrue();
+        ArrayAssert.Equal(y.Span, ys);
+        ArrayAssert.Equal(d.Span, ds);
     }
 }

@@ -14,12 +14,8 @@ public class LayerNormKernelsTests
         return x;
     }
 
-    private static void Close(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance, string what)
-    {
-        actual.Length.ShouldBe(expected.Length);
-        for (int i = 0; i < actual.Length; i++)
-            Math.Abs((double)actual[i] - expected[i]).ShouldBeLessThanOrEqualTo(tolerance * (1 + Math.Abs(expected[i])), $"{what}[{i}]: {actual[i]:R} vs {expected[i]:R}");
-    }
+    private static void Close(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance, string what) =>
+        ArrayAssert.Close(actual, expected, tolerance, tolerance, what);
 
     [Theory]
     [InlineData(1, 1)]
