@@ -3,7 +3,7 @@
 // thread count or of whether a loop is already running: the same OpenBLAS calls with the same arguments happen
 // whatever the threads, one thread running them in sequence, so results are bit-identical for any thread count under
 // any OpenBLAS kernel (a part need not compute its elements as the whole call would: some kernels do not).
-// GEMM: C's rows, or its columns when that balances the parts better, in up to MaxParts parts of a multiple of 16
+// GEMM: C's rows, or its columns when they fill the wanted parts better, in up to MaxParts parts of a multiple of 16
 // and at least MinLength, each at least MinWork multiply-adds, k never split. SYRK: the lower triangle in 1, 2 or 4
 // horizontal bands of equal area, each band a GEMM for its rectangle left of the diagonal and a SYRK for its
 // diagonal triangle.
