@@ -11,12 +11,12 @@ using TaskVectors.Threading;
 
 namespace TaskVectors.Blas;
 
-/// <summary>Loop body running the macro-kernel on one (row part, column block) of C.</summary>
+/// <summary>Loop body running the macro-kernel on one (row part, column block) of C with an Mr×Nr kernel.</summary>
 internal unsafe struct GemmComputeBody : ILoopBody
 {
     public delegate*<int, float*, float*, float*, int, int, int, float, float, void> Kernel;
     public float* B, PackedA, C;
-    public int Ldb, Ldc, Pc, Kc, Ic0, Mc, N, ColBlock, ColBlocks, RowPart;
+    public int Ldb, Ldc, Pc, Kc, Ic0, Mc, N, ColBlock, ColBlocks, RowPart, Mr, Nr;
     public bool TransB, Lower;
     public float Alpha, Beta;
 
@@ -27,7 +27,6 @@ internal unsafe struct GemmComputeBody : ILoopBody
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly void Invoke(int index)
     {
-        const int Mr = GemmMicroKernel.Mr, Nr = GemmMicroKernel.Nr;
         int j0 = index % ColBlocks * ColBlock, r0 = index / ColBlocks * RowPart;
         int cols = Math.Min(ColBlock, N - j0), rowEnd = Math.Min(r0 + RowPart, Mc);
         if (Lower && Ic0 + rowEnd <= j0) return; // every row of the item is above the block's first column
@@ -36,9 +35,9 @@ internal unsafe struct GemmComputeBody : ILoopBody
         var workspace = GemmWorkspace.Current;
         float* packedB = workspace.EnsureB((long)ColBlock * Kc);
         for (int jr = 0; jr < cols; jr += Nr)
-            GemmPacking.BPanel(B, Ldb, TransB, Pc, Kc, j0 + jr, Math.Min(Nr, cols - jr), packedB + (long)jr * Kc);
+            GemmPacking.BPanel(B, Ldb, TransB, Pc, Kc, j0 + jr, Math.Min(Nr, cols - jr), packedB + (long)jr * Kc, Nr);
 
-        // Rows in L2-sized blocks; within one, each 16-column B micro-panel stays in L1 while the
+        // Rows in L2-sized blocks; within one, each Nr-column B micro-panel stays in L1 while the
         // kernel walks down the block's A micro-panels.
         int rowBlock = GemmBlocking.Split(rowEnd - r0, GemmBlocking.Mc, Mr);
         for (int i0 = r0; i0 < rowEnd; i0 += rowBlock)

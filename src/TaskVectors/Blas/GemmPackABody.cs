@@ -10,23 +10,22 @@ namespace TaskVectors.Blas;
 internal unsafe struct GemmPackABody : ILoopBody
 {
     public float* A, PackedA;
-    public int Lda, Pc, Kc, Ic0, Mc;
+    public int Lda, Pc, Kc, Ic0, Mc, Mr;
     public bool TransA;
 
     /// <summary>Number of iterations that cover the block.</summary>
-    public readonly int Items => GemmBlocking.CeilDiv(GemmBlocking.CeilDiv(Mc, GemmMicroKernel.Mr), GemmBlocking.APanelsPerItem);
+    public readonly int Items => GemmBlocking.CeilDiv(GemmBlocking.CeilDiv(Mc, Mr), GemmBlocking.APanelsPerItem);
 
     /// <inheritdoc />
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public readonly void Invoke(int index)
     {
-        const int Mr = GemmMicroKernel.Mr;
         int first = index * GemmBlocking.APanelsPerItem;
         int end = Math.Min(first + GemmBlocking.APanelsPerItem, GemmBlocking.CeilDiv(Mc, Mr));
         for (int q = first; q < end; q++)
         {
             int i = q * Mr;
-            GemmPacking.APanel(A, Lda, TransA, Ic0 + i, Math.Min(Mr, Mc - i), Pc, Kc, PackedA + (long)q * Kc * Mr);
+            GemmPacking.APanel(A, Lda, TransA, Ic0 + i, Math.Min(Mr, Mc - i), Pc, Kc, PackedA + (long)q * Kc * Mr, Mr);
         }
     }
 }
