@@ -18,7 +18,8 @@ namespace TaskVectors.Bench;
 public static class GemmTable
 {
     private const int SettleMs = 300;
-    private const string ServeVerb = "--serve-openblas";
+    /// <summary>The option that turns this verb into the child process of <see cref="OpenBlasChild"/>.</summary>
+    internal const string ServeVerb = "--serve-openblas";
 
     public static int Run(string[] args)
     {
@@ -91,7 +92,7 @@ public static class GemmTable
         return x.Shape.Flops * calls / watch.Elapsed.TotalSeconds / 1e9;
     }
 
-    // The child's loop: prints OpenBLAS's configuration, then for each request line "shape-index min-ms" one
+    // The child's loop (OpenBlasChild's other end): prints OpenBLAS's configuration, then for each request line "shape-index min-ms" one
     // run's GFLOP/s, until stdin closes.
     private static int Serve()
     {
@@ -111,47 +112,5 @@ public static class GemmTable
             Console.WriteLine(rate.ToString("R", CultureInfo.InvariantCulture));
         }
         return 0;
-    }
-
-    /// <summary>This bench re-started as <c>gemm-table --serve-openblas</c> without the two OpenBLAS variables.</summary>
-    private sealed class OpenBlasChild : IDisposable
-    {
-        private readonly Process _process;
-
-        private OpenBlasChild(Process process, string config)
-        {
-            _process = process;
-            Config = config;
-        }
-
-        public string Config { get; }
-
-        public static OpenBlasChild Start()
-        {
-            string host = Environment.ProcessPath!;
-            var info = new ProcessStartInfo(host) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-            // Under `dotnet X.dll` the host is dotnet and the first argument is the bench assembly.
-            if (Path.GetFileNameWithoutExtension(host) == "dotnet") info.ArgumentList.Add(typeof(GemmTable).Assembly.Location);
-            info.ArgumentList.Add("gemm-table");
-            info.ArgumentList.Add(ServeVerb);
-            info.Environment.Remove("OPENBLAS_CORETYPE");
-            info.Environment.Remove("OPENBLAS_L2_SIZE");
-            var process = Process.Start(info)!;
-            return new OpenBlasChild(process, process.StandardOutput.ReadLine() ?? "no answer");
-        }
-
-        public double Measure(int shape, double minMs)
-        {
-            _process.StandardInput.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{shape} {minMs}"));
-            string? answer = _process.StandardOutput.ReadLine();
-            return answer is null ? double.NaN : double.Parse(answer, CultureInfo.InvariantCulture);
-        }
-
-        public void Dispose()
-        {
-            _process.StandardInput.Close();
-            _process.WaitForExit();
-            _process.Dispose();
-        }
     }
 }
