@@ -19,7 +19,13 @@ public static class Gemm
     /// The provider every layer uses unless told otherwise, chosen on first use by
     /// <see cref="Select"/> from <see cref="EnvironmentVariable"/>; its <see cref="IGemm.Name"/> says which.
     /// </summary>
-    public static IGemm Default => DefaultProvider.Value;
+    public static IGemm Default => s_benchOverride ?? DefaultProvider.Value;
+
+    // Set only by the bench, between passes, to time providers round by round in one process.
+    private static IGemm? s_benchOverride;
+
+    /// <summary>Makes <see cref="Default"/> return <paramref name="provider"/> (null: the chosen one again). For the bench only.</summary>
+    internal static void OverrideForBench(IGemm? provider) => s_benchOverride = provider;
 
     /// <summary>
     /// Chooses a provider: <paramref name="forced"/> names one ("openblas" → <see cref="OpenBlasGemm"/>,
