@@ -40,38 +40,12 @@ internal static class VitTable
         var ours = new Dictionary<(string, string), double>();
         foreach (var (name, config, batch) in Configs.Where(c => only.Split(',').Contains(c.Name)))
         {
-            var rng = new Rng(0);
-            var model = new VisionTransformer(config);
-            model.Initialize(rng);
-            var images = new Tensor(batch, config.Channels, config.ImageSize, config.ImageSize);
-            rng.FillNormal(images.Span);
-            var labels = Enumerable.Range(0, batch).Select(_ => rng.NextInt(Classes)).ToArray();
-            var classEmbeddings = new Tensor(Classes, config.ProjectionDim);
-            rng.FillNormal(classEmbeddings.Span);
-            var head = new CosineHead("head", classEmbeddings);
-            var loss = new SoftmaxCrossEntropy();
-            var parameters = model.Parameters;
-
-            void Train()
-            {
-                foreach (var p in parameters) p.ZeroGrad();
-                var f = model.Forward(images);
-                loss.Forward(head.Forward(f), labels);
-                model.Backward(head.Backward(loss.Backward()));
-            }
-
+            var (forwardPass, trainPass, jvpPass) = Passes(config, batch);
             double forwardFlops = ForwardFlops(config, batch);
-            var tangents = parameters.Select(p => BenchTools.SmallNormal(p.Value, rng)).ToArray();
-            void Jvp()
-            {
-                for (int i = 0; i < parameters.Count; i++) parameters[i].Tangent = tangents[i];
-                model.Jvp(images);
-                foreach (var p in parameters) p.Tangent = null;
-            }
 
             // The three passes take turns, so ratios are taken round by round on a shared, noisy machine.
-            model.Forward(images);
-            var times = BenchTools.Rounds(runs, () => model.Forward(images), Train, Jvp);
+            forwardPass();
+            var times = BenchTools.Rounds(runs, forwardPass, trainPass, jvpPass);
             var (fwdTimes, trainTimes, jvpTimes) = (times[0], times[1], times[2]);
             double fwd = BenchTools.MedianOf(fwdTimes), train = BenchTools.MedianOf(trainTimes), jvp = BenchTools.MedianOf(jvpTimes);
 
@@ -87,6 +61,41 @@ internal static class VitTable
         if (torch) CompareWithTorch(ours, only, runs);
     }
 
+    // The forward, training step (forward + cosine head + cross-entropy + backward) and JVP (all parameter tangents
+    // set) of a freshly initialized model on random images, all drawn from seed 0.
+    private static (Action Forward, Action Train, Action Jvp) Passes(VisionTransformerConfig config, int batch)
+    {
+        var rng = new Rng(0);
+        var model = new VisionTransformer(config);
+        model.Initialize(rng);
+        var images = new Tensor(batch, config.Channels, config.ImageSize, config.ImageSize);
+        rng.FillNormal(images.Span);
+        var labels = Enumerable.Range(0, batch).Select(_ => rng.NextInt(Classes)).ToArray();
+        var classEmbeddings = new Tensor(Classes, config.ProjectionDim);
+        rng.FillNormal(classEmbeddings.Span);
+        var head = new CosineHead("head", classEmbeddings);
+        var loss = new SoftmaxCrossEntropy();
+        var parameters = model.Parameters;
+        var tangents = parameters.Select(p => BenchTools.SmallNormal(p.Value, rng)).ToArray();
+
+        void Train()
+        {
+            foreach (var p in parameters) p.ZeroGrad();
+            var f = model.Forward(images);
+            loss.Forward(head.Forward(f), labels);
+            model.Backward(head.Backward(loss.Backward()));
+        }
+
+        void Jvp()
+        {
+            for (int i = 0; i < parameters.Count; i++) parameters[i].Tangent = tangents[i];
+            model.Jvp(images);
+            foreach (var p in parameters) p.Tangent = null;
+        }
+
+        return (() => model.Forward(images), Train, Jvp);
+    }
+
     // The passes under every GEMM kernel this machine runs, alternating kernel by kernel within each round.
     private static void CompareKernels(string configs, int runs)
     {
@@ -100,33 +109,12 @@ internal static class VitTable
         Console.WriteLine($"{"config",-9} {"pass",-8} {"kernel",-22} {"ms",9} {"GFLOP/s",8} {"ratio",6}");
         foreach (var (name, config, batch) in Configs.Where(c => configs.Split(',').Contains(c.Name)))
         {
-            var rng = new Rng(0);
-            var model = new VisionTransformer(config);
-            model.Initialize(rng);
-            var images = new Tensor(batch, config.Channels, config.ImageSize, config.ImageSize);
-            rng.FillNormal(images.Span);
-            var labels = Enumerable.Range(0, batch).Select(_ => rng.NextInt(Classes)).ToArray();
-            var classEmbeddings = new Tensor(Classes, config.ProjectionDim);
-            rng.FillNormal(classEmbeddings.Span);
-            var head = new CosineHead("head", classEmbeddings);
-            var loss = new SoftmaxCrossEntropy();
-            var parameters = model.Parameters;
-            var tangents = parameters.Select(p => BenchTools.SmallNormal(p.Value, rng)).ToArray();
+            var (forward, train, jvp) = Passes(config, batch);
             var passes = new (string Pass, double Flops, Action Run)[]
             {
-                ("train", 3 * ForwardFlops(config, batch), () =>
-                {
-                    foreach (var p in parameters) p.ZeroGrad();
-                    loss.Forward(head.Forward(model.Forward(images)), labels);
-                    model.Backward(head.Backward(loss.Backward()));
-                }),
-                ("forward", ForwardFlops(config, batch), () => model.Forward(images)),
-                ("jvp", 3 * ForwardFlops(config, batch), () =>
-                {
-                    for (int i = 0; i < parameters.Count; i++) parameters[i].Tangent = tangents[i];
-                    model.Jvp(images);
-                    foreach (var p in parameters) p.Tangent = null;
-                }),
+                ("train", 3 * ForwardFlops(config, batch), train),
+                ("forward", ForwardFlops(config, batch), forward),
+                ("jvp", 3 * ForwardFlops(config, batch), jvp),
             };
             var actions = kernels.SelectMany(k => passes.Select(p => (Action)(() =>
             {
