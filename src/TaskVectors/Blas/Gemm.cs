@@ -62,7 +62,8 @@ public static class Gemm
     /// <summary>
     /// The automatic rule given a loaded OpenBLAS: true (managed) when the managed GEMM has its Vector512 kernel and
     /// <paramref name="openBlasConfig"/> (openblas_get_config, which ends with the core in use) names no AVX-512 core.
-    /// Measured on Zen 5 (bench gemm-table): managed Vector512 ≈ 1.7–1.9× OpenBLAS's Haswell kernel, ≈ 0.9× its AVX-512 one.
+    /// Measured on Zen 5 (bench gemm-table, shared machine, load average ≈ 17): the managed Vector512 GEMM ran 1.2–2.1× OpenBLAS
+    /// 0.3.21's Haswell kernel and 0.7–1.0× its AVX-512 (Cooperlake) kernel on the table's shapes.
     /// </summary>
     internal static bool PrefersManaged(bool managedVector512, string openBlasConfig) =>
         managedVector512 && !OpenBlasAvx512Cores.Any(core => openBlasConfig.Split(' ').Contains(core, StringComparer.OrdinalIgnoreCase));
