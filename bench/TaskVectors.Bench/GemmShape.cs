@@ -18,6 +18,7 @@ public sealed record GemmShape(string Layer, int M, int N, int K, Transpose Tran
         new("ViT-B q/k/v/out X·W", 197, 768, 768),
         new("ViT-B fc1 X·Wᵀ", 197, 3072, 768, Transpose.None, Transpose.Transpose),
         new("ViT-B fc1 dW = dYᵀ·X", 3072, 768, 197, Transpose.Transpose, Transpose.None),
+        new("ViT-tiny qkv X·Wᵀ", 3200, 576, 192, Transpose.None, Transpose.Transpose),
     ];
 
     /// <summary>Floating-point operations of one call (a multiply and an add per term).</summary>

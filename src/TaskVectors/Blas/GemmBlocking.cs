@@ -1,7 +1,8 @@
 // GemmBlocking: the cache-blocking sizes of ManagedGemm and the balanced splits built from them.
-// With a 6×16 tile and Kc = 256: a B micro-panel (Kc×16 floats = 16 KiB) stays in L1 while the
-// kernel walks down an A block of up to Mc rows (Mc×Kc floats ≈ 144 KiB), and a work item's packed
-// B columns (Kc×Nb floats = 256 KiB) stay in L2 beside it. Kc, Mr and Nr never depend on the thread
+// With Kc = 256: a B micro-panel (Kc×16 floats = 16 KiB for the 6×16 tile, Kc×32 = 32 KiB for the 12×32
+// tile, within Zen 5's 48 KiB L1D) stays in L1 while the kernel walks down an A block of up to Mc rows
+// (Mc×Kc floats ≈ 144 KiB), and a work item's packed B columns (Kc×Nb floats = 256 KiB) stay in L2 beside
+// it (1 MiB per core on Zen 5). Kc is the same for both tiles, which keeps them bit-identical. Kc, Mr and Nr never depend on the thread
 // count, so every C element is summed over k in the same order however the work is split.
 namespace TaskVectors.Blas;
 
@@ -17,17 +18,11 @@ internal static class GemmBlocking
     /// <summary>Largest column block of one work item (a multiple of Nr).</summary>
     public const int Nb = 256;
 
-    /// <summary>Rows of op(A) packed at once (a multiple of Mr); bounds the shared A buffer.</summary>
-    public const int McOuter = 3072;
-
     /// <summary>Work items per thread a parallel pass aims for, so uneven items still balance.</summary>
     public const int ItemsPerThread = 4;
 
     /// <summary>Multiply-adds (m·n·k) below which a GEMM runs on the calling thread only.</summary>
     public const long ParallelThreshold = 1L << 20;
-
-    /// <summary>A panels packed by one packing work item.</summary>
-    public const int APanelsPerItem = 8;
 
     /// <summary>
     /// Splits <paramref name="length"/> into near-equal blocks, each a multiple of

@@ -150,8 +150,9 @@ internal static unsafe class GemmMicroKernel
         }
     }
 
+    /// <summary>Copies a rows×cols block between row strides (edge tiles through their scratch tile).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CopyTile(float* from, int ldFrom, float* to, int ldTo, int rows, int cols)
+    public static void CopyTile(float* from, int ldFrom, float* to, int ldTo, int rows, int cols)
     {
         for (int i = 0; i < rows; i++)
             new ReadOnlySpan<float>(from + (long)i * ldFrom, cols).CopyTo(new Span<float>(to + (long)i * ldTo, cols));

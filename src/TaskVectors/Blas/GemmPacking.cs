@@ -1,5 +1,5 @@
 // GemmPacking: copies blocks of op(A) and op(B) into the layouts the micro-kernel streams, so the
-// kernel never sees transposes or leading dimensions:
+// kernel never sees transposes or leading dimensions (Mr×Nr is the running kernel's tile: 6×16 or 12×32):
 //   A micro-panel: rows i0..i0+Mr of op(A), columns p0..p0+kc → dst[p·Mr + r]   (kc×Mr)
 //   B micro-panel: rows p0..p0+kc of op(B), columns j0..j0+Nr → dst[p·Nr + j]   (kc×Nr)
 // Rows or columns past the matrix edge are zero, so edge tiles run the full kernel unchanged.
@@ -12,33 +12,31 @@ namespace TaskVectors.Blas;
 /// <summary>Packing of op(A) rows into Mr-row panels and op(B) columns into Nr-column panels.</summary>
 internal static unsafe class GemmPacking
 {
-    private const int Mr = GemmMicroKernel.Mr, Nr = GemmMicroKernel.Nr;
-
     /// <summary>
-    /// Packs op(A)[i0 + r, p0 + p] for r &lt; rows (≤ Mr, zero beyond), p &lt; kc into dst[p·Mr + r].
+    /// Packs op(A)[i0 + r, p0 + p] for r &lt; rows (≤ mr, zero beyond), p &lt; kc into dst[p·mr + r].
     /// A is m×k (row stride lda) when not transposed, k×m when transposed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void APanel(float* a, int lda, bool transposed, int i0, int rows, int p0, int kc, float* dst)
+    public static void APanel(float* a, int lda, bool transposed, int i0, int rows, int p0, int kc, float* dst, int mr)
     {
         if (transposed)
         {
             // op(A)[i, p] = A[p, i]: each p is a contiguous run of Mr source elements.
             float* src = a + (long)p0 * lda + i0;
-            for (int p = 0; p < kc; p++, src += lda, dst += Mr)
+            for (int p = 0; p < kc; p++, src += lda, dst += mr)
             {
                 int r = 0;
                 for (; r < rows; r++) dst[r] = src[r];
-                for (; r < Mr; r++) dst[r] = 0f;
+                for (; r < mr; r++) dst[r] = 0f;
             }
             return;
         }
 
         // op(A)[i, p] = A[i, p]: Mr rows are read side by side, one element of each per p.
-        if (rows == Mr)
+        if (rows == 6 && mr == 6)
         {
             float* r0 = a + (long)i0 * lda + p0, r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda, r4 = r3 + lda, r5 = r4 + lda;
-            for (int p = 0; p < kc; p++, dst += Mr)
+            for (int p = 0; p < kc; p++, dst += mr)
             {
                 dst[0] = r0[p];
                 dst[1] = r1[p];
@@ -49,76 +47,76 @@ internal static unsafe class GemmPacking
             }
             return;
         }
-        for (int p = 0; p < kc; p++, dst += Mr)
+        // Other tiles: row by row, each source row read contiguously.
+        for (int r = 0; r < mr; r++)
         {
-            int r = 0;
-            for (; r < rows; r++) dst[r] = a[(long)(i0 + r) * lda + p0 + p];
-            for (; r < Mr; r++) dst[r] = 0f;
+            float* d = dst + r;
+            if (r >= rows)
+            {
+                for (int p = 0; p < kc; p++) d[p * mr] = 0f;
+                continue;
+            }
+            float* src = a + (long)(i0 + r) * lda + p0;
+            for (int p = 0; p < kc; p++) d[p * mr] = src[p];
         }
     }
 
     /// <summary>
-    /// Packs op(B)[p0 + p, j0 + j] for p &lt; kc, j &lt; cols (≤ Nr, zero beyond) into dst[p·Nr + j].
+    /// Packs op(B)[p0 + p, j0 + j] for p &lt; kc, j &lt; cols (≤ nr, a multiple of 8; zero beyond) into dst[p·nr + j].
     /// B is k×n (row stride ldb) when not transposed, n×k when transposed.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void BPanel(float* b, int ldb, bool transposed, int p0, int kc, int j0, int cols, float* dst)
+    public static void BPanel(float* b, int ldb, bool transposed, int p0, int kc, int j0, int cols, float* dst, int nr)
     {
         if (!transposed)
         {
             // op(B)[p, j] = B[p, j]: each p is a contiguous run of Nr source elements.
             float* src = b + (long)p0 * ldb + j0;
-            if (cols == Nr && Vector256.IsHardwareAccelerated)
+            if (cols == nr && Vector256.IsHardwareAccelerated)
             {
-                for (int p = 0; p < kc; p++, src += ldb, dst += Nr)
-                {
-                    Vector256.Store(Vector256.Load(src), dst);
-                    Vector256.Store(Vector256.Load(src + 8), dst + 8);
-                }
+                for (int p = 0; p < kc; p++, src += ldb, dst += nr)
+                    for (int j = 0; j < nr; j += 8) Vector256.Store(Vector256.Load(src + j), dst + j);
                 return;
             }
-            for (int p = 0; p < kc; p++, src += ldb, dst += Nr)
+            for (int p = 0; p < kc; p++, src += ldb, dst += nr)
             {
                 int j = 0;
                 for (; j < cols; j++) dst[j] = src[j];
-                for (; j < Nr; j++) dst[j] = 0f;
+                for (; j < nr; j++) dst[j] = 0f;
             }
             return;
         }
 
         // op(B)[p, j] = B[j, p]: Nr source rows are read side by side, one element of each per p.
-        if (cols == Nr)
+        if (cols == nr)
         {
-            TransposedFullPanel(b + (long)j0 * ldb + p0, ldb, kc, dst);
+            TransposedFullPanel(b + (long)j0 * ldb + p0, ldb, kc, dst, nr);
             return;
         }
-        for (int p = 0; p < kc; p++, dst += Nr)
+        for (int p = 0; p < kc; p++, dst += nr)
         {
             int j = 0;
             for (; j < cols; j++) dst[j] = b[(long)(j0 + j) * ldb + p0 + p];
-            for (; j < Nr; j++) dst[j] = 0f;
+            for (; j < nr; j++) dst[j] = 0f;
         }
     }
 
-    // Nr = 16 source rows, kc elements each, written column-wise: dst[p·16 + j] = src[j·ld + p].
+    // Nr source rows, kc elements each, written column-wise: dst[p·Nr + j] = src[j·ld + p].
     // With AVX, 8×8 blocks are transposed in registers so each source row is read 8 floats at a time.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransposedFullPanel(float* src, int ld, int kc, float* dst)
+    private static void TransposedFullPanel(float* src, int ld, int kc, float* dst, int nr)
     {
         int p = 0;
         if (Avx.IsSupported)
         {
             for (; p + 8 <= kc; p += 8)
-            {
-                Transpose8x8(src + p, ld, dst + p * Nr, Nr);
-                Transpose8x8(src + (long)8 * ld + p, ld, dst + p * Nr + 8, Nr);
-            }
+                for (int j = 0; j < nr; j += 8) Transpose8x8(src + (long)j * ld + p, ld, dst + p * nr + j, nr);
         }
         for (; p < kc; p++)
         {
             float* s = src + p;
-            float* d = dst + p * Nr;
-            for (int j = 0; j < Nr; j++) d[j] = s[(long)j * ld];
+            float* d = dst + p * nr;
+            for (int j = 0; j < nr; j++) d[j] = s[(long)j * ld];
         }
     }
 

@@ -1,11 +1,10 @@
 // ManagedGemm: C (m×n, ldc) = α·op(A) (m×k)·op(B) (k×n) + β·C in C#, GotoBLAS/BLIS style.
-// Loops, outermost first: k in blocks of at most Kc, rows of op(A) in chunks of McOuter; for each,
-// one parallel pass packs the A chunk into Mr-row panels and one parallel pass runs column blocks
-// of C, each packing its op(B) columns into Nr-column panels and calling the 6×16 micro-kernel.
+// One parallel pass over blocks of C (column blocks, and row parts when columns are few); each block runs
+// the whole depth in k blocks of at most Kc, packing its own op(B) columns into Nr-column panels and its
+// op(A) rows into Mr-row panels and calling the micro-kernel (a 6×16 Vector256 tile, or 12×32 Vector512
+// where GemmKernelChoice finds it faster) — see GemmComputeBody.
 // k is never split across threads and the k blocks do not depend on the thread count, so results
 // are bit-identical for any number of threads.
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using TaskVectors.Threading;
 
 namespace TaskVectors.Blas;
@@ -13,9 +12,11 @@ namespace TaskVectors.Blas;
 /// <summary>
 /// Managed single-precision GEMM: C[i, j] ← α · Σ_p op(A)[i, p] · op(B)[p, j] + β · C[i, j],
 /// row-major with the storage rules of <see cref="IGemm"/>. Operands are packed into cache-sized
-/// panels (transposes and leading dimensions are resolved there), the product runs in a 6×16
-/// Vector256 register tile (FMA when the CPU has it, multiply+add otherwise, scalar without
-/// Vector256 acceleration) and the work is spread over <see cref="ParallelLoop"/>'s threads.
+/// panels (transposes and leading dimensions are resolved there), the product runs in a 12×32
+/// Vector512 FMA register tile where AVX-512 is accelerated and measured faster at first use, else a 6×16
+/// Vector256 tile (FMA when the CPU has it, multiply+add otherwise, scalar without Vector256
+/// acceleration), and the work is spread over <see cref="ParallelLoop"/>'s threads. The Vector512 and
+/// Vector256 FMA tiles give bit-identical results.
 /// Each C element is accumulated over k in a fixed order whatever the thread count, so results are
 /// deterministic. When β = 0, C is not read; when k = 0 or α = 0, C ← β·C and A, B are not read.
 /// Packing buffers are per calling thread and reused, so repeated calls allocate nothing.
@@ -23,9 +24,8 @@ namespace TaskVectors.Blas;
 /// </summary>
 public sealed unsafe class ManagedGemm : IGemm
 {
-    private const int Mr = GemmMicroKernel.Mr, Nr = GemmMicroKernel.Nr;
-
     private readonly bool _singleThreaded;
+    private readonly int _mr, _nr;
     private readonly delegate*<int, float*, float*, float*, int, int, int, float, float, void> _kernel;
 
     /// <summary>Creates a provider; tests use it to force one thread or a slower kernel.</summary>
@@ -34,8 +34,12 @@ public sealed unsafe class ManagedGemm : IGemm
         if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"The {kernel} GEMM kernel needs hardware this CPU lacks.");
         _singleThreaded = singleThreaded;
         Kernel = kernel;
+        (_mr, _nr) = kernel == GemmKernelKind.Fused512
+            ? (GemmMicroKernel512.Mr, GemmMicroKernel512.Nr)
+            : (GemmMicroKernel.Mr, GemmMicroKernel.Nr);
         _kernel = kernel switch
         {
+            GemmKernelKind.Fused512 => &GemmMicroKernel512.Fused,
             GemmKernelKind.Fused => &GemmMicroKernel.Vector<FusedMultiplyAdd>,
             GemmKernelKind.Separate => &GemmMicroKernel.Vector<SeparateMultiplyAdd>,
             _ => &GemmMicroKernel.Scalar,
@@ -51,19 +55,17 @@ public sealed unsafe class ManagedGemm : IGemm
     /// <summary>The micro-kernel this instance runs.</summary>
     internal GemmKernelKind Kernel { get; }
 
-    /// <summary>The fastest micro-kernel this CPU runs.</summary>
-    internal static GemmKernelKind BestKernel =>
-        !Vector256.IsHardwareAccelerated ? GemmKernelKind.Scalar
-        : Fma.IsSupported ? GemmKernelKind.Fused
-        : GemmKernelKind.Separate;
+    /// <summary>The fastest micro-kernel this CPU runs (see <see cref="GemmKernelChoice"/>).</summary>
+    internal static GemmKernelKind BestKernel => GemmKernelChoice.Best;
+
+    /// <summary>Rows of this instance's register tile (6, or 12 for the Vector512 kernel).</summary>
+    internal int TileRows => _mr;
+
+    /// <summary>Columns of this instance's register tile (16, or 32 for the Vector512 kernel).</summary>
+    internal int TileColumns => _nr;
 
     /// <summary>Whether this CPU can run <paramref name="kind"/>.</summary>
-    internal static bool IsSupported(GemmKernelKind kind) => kind switch
-    {
-        GemmKernelKind.Fused => Vector256.IsHardwareAccelerated && Fma.IsSupported,
-        GemmKernelKind.Separate => Vector256.IsHardwareAccelerated,
-        _ => true,
-    };
+    internal static bool IsSupported(GemmKernelKind kind) => GemmKernelChoice.IsSupported(kind);
 
     /// <inheritdoc />
     public void Sgemm(Transpose transA, Transpose transB, int m, int n, int k,
@@ -76,7 +78,7 @@ public sealed unsafe class ManagedGemm : IGemm
 
     /// <inheritdoc />
     /// <remarks>
-    /// The GEMM C = α·AᵀA + β·C on the same tile grid, skipping every 6×16 tile that lies wholly above the diagonal
+    /// The GEMM C = α·AᵀA + β·C on the same tile grid, skipping every register tile that lies wholly above the diagonal
     /// (about half the work for large n), so each lower-triangle entry is bit-identical to the full product's. Tiles
     /// that cross the diagonal are computed whole: entries just above it are overwritten, as the contract allows.
     /// </remarks>
@@ -100,56 +102,24 @@ public sealed unsafe class ManagedGemm : IGemm
 
         bool parallel = !_singleThreaded && (long)m * n * k >= GemmBlocking.ParallelThreshold;
         int minItems = parallel ? GemmBlocking.ItemsPerThread * ParallelLoop.Threads : 1;
-        int kcMax = GemmBlocking.Split(k, GemmBlocking.Kc, 1);
-        int mcMax = Math.Min(m, GemmBlocking.McOuter);
-        float* packedA = GemmWorkspace.Current.EnsureA((long)GemmBlocking.CeilDiv(mcMax, Mr) * Mr * kcMax);
 
         // Work items are column blocks of C (each packs its own B columns), and also row parts
         // when there are too few columns to keep every thread busy.
-        int colBlock = GemmBlocking.Split(n, GemmBlocking.Nb, Nr, minItems);
+        int colBlock = GemmBlocking.Split(n, GemmBlocking.Nb, _nr, minItems);
         int colBlocks = GemmBlocking.CeilDiv(n, colBlock);
-
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            var pack = new GemmPackABody { A = pa, PackedA = packedA, Lda = lda, TransA = transA != Transpose.None };
             var compute = new GemmComputeBody
             {
-                Kernel = _kernel, B = pb, PackedA = packedA, C = pc, Ldb = ldb, Ldc = ldc, N = n,
-                ColBlock = colBlock, ColBlocks = colBlocks, TransB = transB != Transpose.None, Alpha = alpha, Lower = lower,
+                Kernel = _kernel, A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc, M = m, N = n, K = k,
+                KcMax = GemmBlocking.Split(k, GemmBlocking.Kc, 1), ColBlock = colBlock, ColBlocks = colBlocks,
+                RowPart = GemmBlocking.Split(m, m, _mr, GemmBlocking.CeilDiv(minItems, colBlocks)), Mr = _mr, Nr = _nr,
+                TransA = transA != Transpose.None, TransB = transB != Transpose.None, Alpha = alpha, Beta = beta, Lower = lower,
             };
-            for (int p0 = 0; p0 < k; p0 += kcMax)
-            {
-                int kc = Math.Min(kcMax, k - p0);
-                for (int ic0 = 0; ic0 < m; ic0 += GemmBlocking.McOuter)
-                {
-                    int mc = Math.Min(GemmBlocking.McOuter, m - ic0);
-                    pack.Pc = p0;
-                    pack.Kc = kc;
-                    pack.Ic0 = ic0;
-                    pack.Mc = mc;
-                    Run(parallel, pack.Items, pack);
-
-                    compute.Pc = p0;
-                    compute.Kc = kc;
-                    compute.Ic0 = ic0;
-                    compute.Mc = mc;
-                    compute.Beta = p0 == 0 ? beta : 1f; // later k blocks add to the partial sums
-                    compute.RowPart = GemmBlocking.Split(mc, mc, Mr, GemmBlocking.CeilDiv(minItems, colBlocks));
-                    Run(parallel, compute.Items, compute);
-                }
-            }
+            if (parallel) ParallelLoop.For(compute.Items, compute);
+            else for (int i = 0; i < compute.Items; i++) compute.Invoke(i);
         }
-    }
-
-    private static void Run<TBody>(bool parallel, int count, TBody body) where TBody : struct, ILoopBody
-    {
-        if (parallel)
-        {
-            ParallelLoop.For(count, body);
-            return;
-        }
-        for (int i = 0; i < count; i++) body.Invoke(i);
     }
 }

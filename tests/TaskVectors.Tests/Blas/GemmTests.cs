@@ -1,5 +1,6 @@
-// Tests of Gemm.Select: forced providers by name (case and spaces ignored), the automatic choice
-// (OpenBLAS when it loads, else the managed GEMM, never the reference) and unknown names.
+// Tests of Gemm.Select: forced providers by name (case and spaces ignored), the automatic choice (the managed
+// GEMM where it has Vector512 and OpenBLAS's core has no AVX-512 kernel, else OpenBLAS when it loads, else the
+// managed GEMM; never the reference) and unknown names.
 using TaskVectors.Blas;
 
 namespace TaskVectors.Tests.Blas;
@@ -20,12 +21,23 @@ public class GemmTests
     [Theory]
     [InlineData(null)]
     [InlineData("")]
-    public void Select_Automatic_PrefersOpenBlasElseManaged(string? name)
+    public void Select_Automatic_FollowsTheDocumentedRule(string? name)
     {
         var gemm = Gemm.Select(name);
-        if (OpenBlasGemm.TryLoad(out _, out _)) gemm.ShouldBeOfType<OpenBlasGemm>();
-        else gemm.ShouldBeOfType<ManagedGemm>();
+        if (OpenBlasGemm.TryLoad(out var blas, out _) && !Gemm.PrefersManaged(ManagedGemm.IsSupported(GemmKernelKind.Fused512), blas!.Config))
+            gemm.ShouldBeOfType<OpenBlasGemm>();
+        else gemm.ShouldBeSameAs(ManagedGemm.Instance);
     }
+
+    [Theory]
+    [InlineData(true, "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64", true)]
+    [InlineData(true, "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64", true)]
+    [InlineData(true, "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Cooperlake MAX_THREADS=64", false)]
+    [InlineData(true, "OpenBLAS 0.3.26 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64", false)]
+    [InlineData(true, "OpenBLAS 0.3.27 DYNAMIC_ARCH NO_AFFINITY SapphireRapids MAX_THREADS=64", false)]
+    [InlineData(false, "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64", false)]
+    public void PrefersManaged_Vector512AgainstOpenBlasCore_PicksTheFasterKernelFamily(bool managedVector512, string config, bool expected) =>
+        Gemm.PrefersManaged(managedVector512, config).ShouldBe(expected);
 
     [Fact]
     public void Select_UnknownName_ThrowsListingTheChoices()

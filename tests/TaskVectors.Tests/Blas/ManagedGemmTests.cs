@@ -1,5 +1,6 @@
 // Tests of ManagedGemm: agreement with ReferenceGemm on odd sizes, all transposes, α ≠ 1,
-// β ∈ {0, 0.5} and padded leading dimensions, for every micro-kernel and past every packing block;
+// β ∈ {0, 0.5} and padded leading dimensions, for every micro-kernel this CPU runs and past every packing block;
+// the 12×32 Vector512 kernel bit-identical to the 6×16 Vector256 FMA kernel; the first-use kernel choice;
 // BLAS edge cases; bit-identical results whatever the thread count; safety when nested in a parallel
 // loop or called concurrently; zero allocation in steady state; argument validation.
 using TaskVectors.Blas;
@@ -11,12 +12,13 @@ public class ManagedGemmTests
 {
     private static readonly ManagedGemm SingleThreaded = new(singleThreaded: true, ManagedGemm.BestKernel);
 
-    // Kernel kinds travel as names: GemmKernelKind is internal and theory data must be public.
-    public static TheoryData<string, int, int, int, Transpose, Transpose> SlowerKernelCases()
+    // Kernel kinds travel as names: GemmKernelKind is internal and theory data must be public. Every kernel this
+    // CPU runs is checked; Separate and Scalar run on any x64 machine with AVX.
+    public static TheoryData<string, int, int, int, Transpose, Transpose> KernelCases()
     {
         var data = new TheoryData<string, int, int, int, Transpose, Transpose>();
-        foreach (string kind in new[] { nameof(GemmKernelKind.Separate), nameof(GemmKernelKind.Scalar) })
-            foreach (var (m, n, k) in new[] { (7, 7, 7), (65, 33, 257), (33, 257, 65) })
+        foreach (var kind in Enum.GetValues<GemmKernelKind>().Where(ManagedGemm.IsSupported).Select(k => k.ToString()))
+            foreach (var (m, n, k) in new[] { (7, 7, 7), (65, 33, 257), (33, 257, 65), (25, 70, 300) })
                 foreach (var ta in GemmCheck.Transposes)
                     foreach (var tb in GemmCheck.Transposes)
                         data.Add(kind, m, n, k, ta, tb);
@@ -29,12 +31,56 @@ public class ManagedGemmTests
         GemmCheck.AgreesWithReference(ManagedGemm.Instance, m, n, k, transA, transB);
 
     [Theory]
-    [MemberData(nameof(SlowerKernelCases))]
-    public void Sgemm_SlowerKernel_MatchesReference(string kernel, int m, int n, int k, Transpose transA, Transpose transB)
+    [MemberData(nameof(KernelCases))]
+    public void Sgemm_EachKernel_MatchesReference(string kernel, int m, int n, int k, Transpose transA, Transpose transB) =>
+        GemmCheck.AgreesWithReference(new ManagedGemm(singleThreaded: false, Enum.Parse<GemmKernelKind>(kernel)), m, n, k, transA, transB);
+
+    [Fact]
+    public void KernelCases_CoverTheVector256Kernels() =>
+        KernelCases().Select(row => (string)row[0]).Distinct().ShouldContain(nameof(GemmKernelKind.Separate));
+
+    [Vector512Theory]
+    [InlineData(1, 1, 1, Transpose.None, Transpose.None)]
+    [InlineData(13, 33, 7, Transpose.Transpose, Transpose.None)] // one past a 12×32 tile each way
+    [InlineData(197, 3072, 768, Transpose.None, Transpose.Transpose)] // ViT-B fc1, three k blocks
+    [InlineData(197, 300, 513, Transpose.None, Transpose.None)]
+    [InlineData(3079, 40, 300, Transpose.Transpose, Transpose.Transpose)] // past the packed-A row block
+    [InlineData(50, 4111, 260, Transpose.Transpose, Transpose.Transpose)] // past the packed-B column block
+    public void Sgemm_Vector512Kernel_BitIdenticalToVector256Fma(int m, int n, int k, Transpose transA, Transpose transB)
     {
-        var kind = Enum.Parse<GemmKernelKind>(kernel);
-        ManagedGemm.IsSupported(kind).ShouldBeTrue($"this CPU cannot run the {kind} kernel, so it cannot be tested here");
-        GemmCheck.AgreesWithReference(new ManagedGemm(singleThreaded: false, kind), m, n, k, transA, transB);
+        var wide = new ManagedGemm(singleThreaded: false, GemmKernelKind.Fused512);
+        var narrow = new ManagedGemm(singleThreaded: true, GemmKernelKind.Fused);
+        var p = new GemmProblem(m, n, k, transA, transB, pad: 3, seed: 17);
+        foreach (float beta in new[] { 0f, 1f, 0.5f })
+        {
+            var expected = p.FreshC(beta);
+            narrow.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, expected, p.Ldc);
+            var actual = p.FreshC(beta);
+            wide.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, actual, p.Ldc);
+            int differing = actual.Zip(expected).Count(x => BitConverter.SingleToInt32Bits(x.First) != BitConverter.SingleToInt32Bits(x.Second));
+            differing.ShouldBe(0, $"{m}×{n}×{k} β={beta}: {differing} of {actual.Length} elements differ between the 12×32 and 6×16 kernels");
+        }
+    }
+
+    [Fact]
+    public void BestKernel_RunsHere_AndFollowsTheFirstUseMeasurement()
+    {
+        var best = ManagedGemm.BestKernel;
+        ManagedGemm.IsSupported(best).ShouldBeTrue();
+        ManagedGemm.Instance.Kernel.ShouldBe(best);
+        if (ManagedGemm.IsSupported(GemmKernelKind.Fused512))
+        {
+            double speedup = GemmKernelChoice.MeasuredSpeedup;
+            double.IsFinite(speedup).ShouldBeTrue();
+            speedup.ShouldBeGreaterThan(0);
+            best.ShouldBe(speedup >= 1 ? GemmKernelKind.Fused512 : GemmKernelKind.Fused);
+            (ManagedGemm.Instance.TileRows, ManagedGemm.Instance.TileColumns).ShouldBe(best == GemmKernelKind.Fused512 ? (12, 32) : (6, 16));
+        }
+        else
+        {
+            double.IsNaN(GemmKernelChoice.MeasuredSpeedup).ShouldBeTrue();
+            best.ShouldNotBe(GemmKernelKind.Fused512);
+        }
     }
 
     [Theory]

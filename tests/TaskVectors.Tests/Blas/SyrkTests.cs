@@ -74,8 +74,8 @@ public class SyrkTests
         for (int i = 0; i < n; i++)
         {
             for (int j = 0; j <= i; j++) c[i * n + j].ShouldBe(full[i * n + j], $"C[{i}, {j}]");
-            // An entry 22 or more columns right of the diagonal lies in a 6×16 tile wholly above it: never computed.
-            for (int j = i + 22; j < n; j++) c[i * n + j].ShouldBe(sentinel[i * n + j], $"C[{i}, {j}] above the diagonal");
+            // An entry Mr + Nr − 1 or more columns right of the diagonal lies in an Mr×Nr tile wholly above it: never computed.
+            for (int j = i + gemm.TileRows + gemm.TileColumns - 1; j < n; j++) c[i * n + j].ShouldBe(sentinel[i * n + j], $"C[{i}, {j}] above the diagonal");
         }
     }
 }

@@ -1,7 +1,8 @@
 // ActivationKernels: element-wise GELU (erf and tanh forms) and QuickGELU, x (n) -> y (n), and their
 // derivative products g (n) -> g·f'(x) (n), which serve Backward (g = ∂L/∂y) and Jvp (g = ẋ) alike.
-// Fast kernels run Vector256 lanes (the ragged tail through a zero-padded vector, so every element
-// takes the same code path); each has a naive double-precision *Reference twin.
+// Fast kernels run Vector512 lanes where accelerated, then Vector256 lanes (the same lane operations, so
+// the width never changes a result; the ragged tail through a zero-padded Vector256, so every element
+// takes the same arithmetic); each has a naive double-precision *Reference twin.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -131,11 +132,17 @@ public static class ActivationKernels
     }
 
     // The activation as two vector functions: f and f'. Static abstracts let the drivers inline them.
+    // Each has a Vector256 and a Vector512 form doing the same lane operations, so a lane's result does
+    // not depend on the width that computed it.
     private interface IActivation
     {
         static abstract Vector256<float> Value(Vector256<float> x);
 
         static abstract Vector256<float> Slope(Vector256<float> x);
+
+        static abstract Vector512<float> Value(Vector512<float> x);
+
+        static abstract Vector512<float> Slope(Vector512<float> x);
     }
 
     // Exact GELU in double lanes: erfc's fit is only accurate enough for float when evaluated in double.
@@ -168,6 +175,34 @@ public static class ActivationKernels
             var pdf = Vector256.Create(InvSqrtTwoPi) * Vector256.Exp(Vector256.Create(-0.5) * x * x);
             return Vector256.FusedMultiplyAdd(x, pdf, cdf);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Value(Vector512<float> x)
+        {
+            var (lo, hi) = Vector512.Widen(x);
+            return Vector512.Narrow(ValueDouble(lo), ValueDouble(hi));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Slope(Vector512<float> x)
+        {
+            var (lo, hi) = Vector512.Widen(x);
+            return Vector512.Narrow(SlopeDouble(lo), SlopeDouble(hi));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<double> ValueDouble(Vector512<double> x) =>
+            x * Vector512.Create(0.5) * ErrorFunction.Erfc(x * Vector512.Create(-SqrtHalf));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<double> SlopeDouble(Vector512<double> x)
+        {
+            // Beyond |x| = 40, φ(x) is 0 and Φ(x) is 0 or 1 exactly; clamping avoids ∞·0 for infinite x.
+            x = Vector512.Min(Vector512.Max(x, Vector512.Create(-40.0)), Vector512.Create(40.0));
+            var cdf = Vector512.Create(0.5) * ErrorFunction.Erfc(x * Vector512.Create(-SqrtHalf));
+            var pdf = Vector512.Create(InvSqrtTwoPi) * Vector512.Exp(Vector512.Create(-0.5) * x * x);
+            return Vector512.FusedMultiplyAdd(x, pdf, cdf);
+        }
     }
 
     // GELU, tanh form, as x·σ(2u): σ saturates cleanly to 0 and 1, where 1 + tanh u would cancel.
@@ -194,6 +229,28 @@ public static class ActivationKernels
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<float> TwoU(Vector256<float> x) =>
             Vector256.Create((float)(2 * TanhScale)) * x * (Vector256<float>.One + Vector256.Create((float)TanhCubic) * x * x);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Value(Vector512<float> x) =>
+            x / (Vector512<float>.One + Vector512.Exp(-TwoU(x)));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Slope(Vector512<float> x)
+        {
+            // Clamping to ±10 keeps e = e^(−2u) finite (|2u| ≤ 87.3) and changes the slope by under 1e-35:
+            // beyond it σ(2u) is 0 or 1 and the second term vanishes.
+            x = Vector512.Min(Vector512.Max(x, Vector512.Create(-10f)), Vector512.Create(10f));
+            var e = Vector512.Exp(-TwoU(x));
+            var s = Vector512<float>.One / (Vector512<float>.One + e);
+            // σ(1 − σ) as (e·σ)·σ: 1 − σ itself would cancel where σ is near 1.
+            var du2 = Vector512.Create((float)(2 * TanhScale)) * (Vector512<float>.One + Vector512.Create((float)(3 * TanhCubic)) * x * x);
+            return s + x * (e * s * s) * du2;
+        }
+
+        // 2u = 2√(2/π)·x·(1 + 0.044715x²).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<float> TwoU(Vector512<float> x) =>
+            Vector512.Create((float)(2 * TanhScale)) * x * (Vector512<float>.One + Vector512.Create((float)TanhCubic) * x * x);
     }
 
     private readonly struct QuickGeluOp : IActivation
@@ -211,6 +268,20 @@ public static class ActivationKernels
             var s = Vector256<float>.One / (Vector256<float>.One + e);
             return s + Vector256.Create((float)QuickScale) * x * (e * s * s);
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Value(Vector512<float> x) =>
+            x / (Vector512<float>.One + Vector512.Exp(Vector512.Create((float)-QuickScale) * x));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Slope(Vector512<float> x)
+        {
+            // Clamping to ±50 keeps e = e^(−1.702x) finite and changes the slope by under 1e-35.
+            x = Vector512.Min(Vector512.Max(x, Vector512.Create(-50f)), Vector512.Create(50f));
+            var e = Vector512.Exp(Vector512.Create((float)-QuickScale) * x);
+            var s = Vector512<float>.One / (Vector512<float>.One + e);
+            return s + Vector512.Create((float)QuickScale) * x * (e * s * s);
+        }
     }
 
     // y = f(x) over whole vectors, then the tail through one zero-padded vector.
@@ -220,6 +291,11 @@ public static class ActivationKernels
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+                T.Value(Vector512.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+        }
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             T.Value(Vector256.LoadUnsafe(ref xr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
         if (i == n) return;
@@ -238,6 +314,11 @@ public static class ActivationKernels
         ref float gr = ref MemoryMarshal.GetReference(g);
         ref float dr = ref MemoryMarshal.GetReference(destination);
         int n = x.Length, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+                (Vector512.LoadUnsafe(ref gr, (nuint)i) * T.Slope(Vector512.LoadUnsafe(ref xr, (nuint)i))).StoreUnsafe(ref dr, (nuint)i);
+        }
         for (; i <= n - Vector256<float>.Count; i += Vector256<float>.Count)
             (Vector256.LoadUnsafe(ref gr, (nuint)i) * T.Slope(Vector256.LoadUnsafe(ref xr, (nuint)i))).StoreUnsafe(ref dr, (nuint)i);
         if (i == n) return;

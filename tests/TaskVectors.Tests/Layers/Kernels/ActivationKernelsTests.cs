@@ -1,6 +1,7 @@
 // Tests of ActivationKernels: every fast kernel against its double-precision twin (lengths that
 // exercise the padded tail), published values, the σ rewrite of the tanh form against the literal
-// formula, saturation without NaN at extreme inputs, and the chunked parallel driver.
+// formula, saturation without NaN at extreme inputs, the chunked parallel driver, and the Vector512 lanes
+// equal to the Vector256 lanes bit for bit.
 using TaskVectors.Layers.Kernels;
 using TaskVectors.Tensors;
 
@@ -59,6 +60,35 @@ public class ActivationKernelsTests
         reference(x, r);
         for (int i = 0; i < n; i++)
             Math.Abs((double)y[i] - r[i]).ShouldBeLessThanOrEqualTo(Tolerance(kernel, x[i]) * Math.Abs(r[i]) + 1e-37, $"{kernel}({x[i]:R}): {y[i]:R} vs {r[i]:R}");
+    }
+
+    [Theory]
+    [InlineData("erf")]
+    [InlineData("tanh")]
+    [InlineData("quick")]
+    public void Vector512Lanes_EqualVector256Lanes_BitForBit(string kernel)
+    {
+        // Spans of 16 run through Vector512 where it is accelerated; their halves, 8 long, through Vector256.
+        var (fast, _, fastDerivative, _) = Kernels(kernel);
+        var x = Inputs(64, 4);
+        var g = new float[64];
+        new Rng(5).FillNormal(g);
+        for (int at = 0; at < x.Length; at += 16)
+        {
+            var wide = new float[16];
+            var wideSlope = new float[16];
+            fast(x.AsSpan(at, 16), wide);
+            fastDerivative(x.AsSpan(at, 16), g.AsSpan(at, 16), wideSlope);
+            for (int half = 0; half < 16; half += 8)
+            {
+                var narrow = new float[8];
+                var narrowSlope = new float[8];
+                fast(x.AsSpan(at + half, 8), narrow);
+                fastDerivative(x.AsSpan(at + half, 8), g.AsSpan(at + half, 8), narrowSlope);
+                wide.AsSpan(half, 8).SequenceEqual(narrow).ShouldBeTrue($"{kernel} values at {at + half}");
+                wideSlope.AsSpan(half, 8).SequenceEqual(narrowSlope).ShouldBeTrue($"{kernel} slopes at {at + half}");
+            }
+        }
     }
 
     [Theory]

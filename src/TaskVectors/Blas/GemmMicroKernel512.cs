@@ -1,0 +1,155 @@
+// GemmMicroKernel512: the AVX-512 register tile of ManagedGemm. Given a packed A micro-panel (kc×Mr,
+// element (p, i) at a[p·Mr + i]) and a packed B micro-panel (kc×Nr, element (p, j) at b[p·Nr + j]) it computes
+//   C[i, j] ← α · Σ_{p<kc} a(p, i)·b(p, j) + β · C[i, j]   for i < rows ≤ Mr = 12, j < cols ≤ Nr = 32,
+// with C's row stride ldc, and never reads C when β = 0. The 12×32 tile keeps 24 Vector512 accumulators,
+// 2 B vectors and 1 broadcast of A in registers (27 of AVX-512's 32 zmm): 24 FMAs per 2 loads + 12
+// broadcasts, enough independent sums to cover the FMA latency on two 512-bit pipes.
+// Each sum is one fused multiply-add per p in increasing p, then α·sum + β·C exactly as the 6×16
+// Vector256 FMA kernel does it, so the two kernels give bit-identical C (which one runs never shows).
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace TaskVectors.Blas;
+
+/// <summary>The 12×32 Vector512 FMA micro-kernel.</summary>
+internal static unsafe class GemmMicroKernel512
+{
+    /// <summary>Rows of the register tile (and of a packed A micro-panel).</summary>
+    public const int Mr = 12;
+
+    /// <summary>Columns of the register tile (and of a packed B micro-panel): two Vector512.</summary>
+    public const int Nr = 32;
+
+    /// <summary>The tile with Vector512 fused multiply-adds (needs AVX-512F).</summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Fused(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
+    {
+        // The sums leave registers through a scratch tile, keeping the k loop free of spills.
+        float* acc = stackalloc float[Mr * Nr];
+        for (int i = 0; i < rows; i++)
+        {
+            // Start fetching the C tile now; it is needed only after the k loop.
+            Sse.Prefetch0(c + (long)i * ldc);
+            Sse.Prefetch0(c + (long)i * ldc + cols - 1);
+        }
+        Accumulate(kc, a, b, acc);
+        var va = Vector512.Create(alpha);
+        var vb = Vector512.Create(beta);
+        if (rows == Mr && cols == Nr)
+        {
+            for (int i = 0; i < Mr; i++) StoreRow(c + (long)i * ldc, acc + i * Nr, va, vb, beta);
+            return;
+        }
+
+        // Edge tiles go through a full-size scratch tile so every C element sees the same
+        // arithmetic (bit for bit) whether it sits in a full or a partial tile.
+        float* t = stackalloc float[Mr * Nr];
+        if (beta != 0f) GemmMicroKernel.CopyTile(c, ldc, t, Nr, rows, cols);
+        for (int i = 0; i < Mr; i++) StoreRow(t + i * Nr, acc + i * Nr, va, vb, beta);
+        GemmMicroKernel.CopyTile(t, Nr, c, ldc, rows, cols);
+    }
+
+    // acc[i·Nr + j] = Σ_p a[p·Mr + i]·b[p·Nr + j]: 24 accumulators, 2 B loads and 12 broadcasts per p.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Accumulate(int kc, float* a, float* b, float* acc)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
+        Vector512<float> c90 = default, c91 = default, c100 = default, c101 = default, c110 = default, c111 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            var b0 = Vector512.Load(b);
+            var b1 = Vector512.Load(b + 16);
+            Vector512<float> ai;
+            ai = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(ai, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(ai, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(ai, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(ai, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(ai, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
+            ai = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(ai, b0, c60);
+            c61 = Avx512F.FusedMultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(ai, b0, c70);
+            c71 = Avx512F.FusedMultiplyAdd(ai, b1, c71);
+            ai = Vector512.Create(a[8]);
+            c80 = Avx512F.FusedMultiplyAdd(ai, b0, c80);
+            c81 = Avx512F.FusedMultiplyAdd(ai, b1, c81);
+            ai = Vector512.Create(a[9]);
+            c90 = Avx512F.FusedMultiplyAdd(ai, b0, c90);
+            c91 = Avx512F.FusedMultiplyAdd(ai, b1, c91);
+            ai = Vector512.Create(a[10]);
+            c100 = Avx512F.FusedMultiplyAdd(ai, b0, c100);
+            c101 = Avx512F.FusedMultiplyAdd(ai, b1, c101);
+            ai = Vector512.Create(a[11]);
+            c110 = Avx512F.FusedMultiplyAdd(ai, b0, c110);
+            c111 = Avx512F.FusedMultiplyAdd(ai, b1, c111);
+            a += Mr;
+            b += Nr;
+        }
+        Vector512.Store(c00, acc + 0);
+        Vector512.Store(c01, acc + 16);
+        Vector512.Store(c10, acc + 32);
+        Vector512.Store(c11, acc + 48);
+        Vector512.Store(c20, acc + 64);
+        Vector512.Store(c21, acc + 80);
+        Vector512.Store(c30, acc + 96);
+        Vector512.Store(c31, acc + 112);
+        Vector512.Store(c40, acc + 128);
+        Vector512.Store(c41, acc + 144);
+        Vector512.Store(c50, acc + 160);
+        Vector512.Store(c51, acc + 176);
+        Vector512.Store(c60, acc + 192);
+        Vector512.Store(c61, acc + 208);
+        Vector512.Store(c70, acc + 224);
+        Vector512.Store(c71, acc + 240);
+        Vector512.Store(c80, acc + 256);
+        Vector512.Store(c81, acc + 272);
+        Vector512.Store(c90, acc + 288);
+        Vector512.Store(c91, acc + 304);
+        Vector512.Store(c100, acc + 320);
+        Vector512.Store(c101, acc + 336);
+        Vector512.Store(c110, acc + 352);
+        Vector512.Store(c111, acc + 368);
+    }
+
+    // One tile row from the sums s: t ← α·s (β = 0, t not read), α·s + t (β = 1, the later k blocks),
+    // or α·s + β·t; the same operations as GemmMicroKernel's row store, 16 lanes at a time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* t, float* s, Vector512<float> va, Vector512<float> vb, float beta)
+    {
+        var lo = Vector512.Load(s);
+        var hi = Vector512.Load(s + 16);
+        if (beta == 0f)
+        {
+            Vector512.Store(lo * va, t);
+            Vector512.Store(hi * va, t + 16);
+        }
+        else if (beta == 1f)
+        {
+            Vector512.Store(Avx512F.FusedMultiplyAdd(lo, va, Vector512.Load(t)), t);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(hi, va, Vector512.Load(t + 16)), t + 16);
+        }
+        else
+        {
+            Vector512.Store(Avx512F.FusedMultiplyAdd(lo, va, vb * Vector512.Load(t)), t);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(hi, va, vb * Vector512.Load(t + 16)), t + 16);
+        }
+    }
+}
