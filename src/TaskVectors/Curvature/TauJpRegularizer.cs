@@ -95,6 +95,29 @@ public sealed class TauJpRegularizer<TInput> : IRegularizer
         _savedTangents = new Tensor?[model.Parameters.Count];
         BatchSizePerTask = batchSizePerTask;
         Strength = strength;
+        _seed = seed;
+    }
+
+    private readonly ulong _seed;
+
+    /// <inheritdoc />
+    /// <remarks>"tau-jp(beta=…, b=…, seed=…, tasks=[description:count; …])": the batches are a function of these.</remarks>
+    public string Identity => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"tau-jp(beta={Strength:R}, b={BatchSizePerTask}, seed={_seed}, tasks=[{string.Join("; ", _tasks.Select(t => $"{t.Description}:{t.Count}"))}])");
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A trainable parameter is not a parameter of the regularized model.</exception>
+    public void Prepare(IReadOnlyList<TrainableParameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        CheckMembership(parameters);
+    }
+
+    private void CheckMembership(IReadOnlyList<TrainableParameter> parameters)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+            if (!_modelParameters.Contains(parameters[i].Parameter))
+                throw new ArgumentException($"Trainable parameter '{parameters[i].Name}' is not a parameter of the regularized model.", nameof(parameters));
     }
 
     /// <inheritdoc />
@@ -129,9 +152,7 @@ public sealed class TauJpRegularizer<TInput> : IRegularizer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
-        for (int i = 0; i < parameters.Count; i++)
-            if (!_modelParameters.Contains(parameters[i].Parameter))
-                throw new ArgumentException($"Trainable parameter '{parameters[i].Name}' is not a parameter of the regularized model.", nameof(parameters));
+        CheckMembership(parameters);
         EnsureWorkspace(parameters);
 
         if (Strength == 0)
