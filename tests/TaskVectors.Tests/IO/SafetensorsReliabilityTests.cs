@@ -2,7 +2,7 @@
 // Tensor can hold is a format error naming the file; a header of a million tensors is refused quickly and
 // leanly (MaxTensorCount); the writer takes target names up to the file system's limit, refuses empty
 // tensor names, reports denied access as IOException naming the target, and removes stale temporaries
-// of the same target (left by a killed write) while leaving a live one alone.
+// of the same target (left by a killed write) while leaving a live one alone; the directory fsync works.
 using System.Diagnostics;
 using System.Text;
 using TaskVectors.IO;
@@ -119,6 +119,14 @@ public sealed class SafetensorsReliabilityTests : IDisposable
         var e = Should.Throw<IOException>(() => SafetensorsWriter.Write(path, [("w", new Tensor(1))]));
         e.Message.ShouldContain(path);
         e.InnerException.ShouldBeOfType<UnauthorizedAccessException>();
+    }
+
+    [Fact]
+    public void DirectorySync_Flush_SucceedsOnLinux_AndNeverThrows()
+    {
+        bool flushed = DirectorySync.Flush(_dir.Path);
+        if (OperatingSystem.IsLinux()) flushed.ShouldBeTrue("fsync of a directory on a Linux file system");
+        DirectorySync.Flush(_dir.File("no-such-directory")).ShouldBeFalse();
     }
 
     [Fact]
