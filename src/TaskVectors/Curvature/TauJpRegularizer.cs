@@ -53,6 +53,7 @@ public sealed class TauJpRegularizer<TInput> : IRegularizer
     private readonly EpochSampler[] _samplers;
     private readonly TInput[] _batches;
     private readonly int[] _indices;
+    private readonly ulong _seed;                            // of the per-task orders: part of the identity
     private readonly Tensor _gradEmbedding;                 // (b, D): (2β/B)·J·τ for the backward pass
     private readonly HashSet<Parameter> _modelParameters;   // membership check of the trainables (by reference)
     private readonly Tensor?[] _savedTangents;              // every model parameter's tangent before the call
@@ -97,8 +98,6 @@ public sealed class TauJpRegularizer<TInput> : IRegularizer
         Strength = strength;
         _seed = seed;
     }
-
-    private readonly ulong _seed;
 
     /// <inheritdoc />
     /// <remarks>"tau-jp(beta=…, b=…, seed=…, tasks=[description:count; …])": the batches are a function of these.</remarks>

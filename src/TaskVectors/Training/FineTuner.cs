@@ -2,10 +2,13 @@
 // task vector τ = θ_t − θ0 of the trainable parameters. One optimizer step:
 //   for each of A micro-batches (B examples): f = f(x; θ) (non-linear) or f(x; θ0) + J(x; θ0)·τ (linearized),
 //     L = CE(head(f), y) / A, backward → ∂L/∂τ accumulates in Parameter.Grad
-//   + Σ regularizers' ∂R/∂τ; clip the global norm; optimizer step on θ = θ0 + τ with the scheduled lr.
+//   + Σ regularizers' ∂R/∂τ; clip the global norm; optimizer step on θ = θ0 + τ with the scheduled lr;
+//   θ checked finite before it is checkpointed. Loss, penalty, gradient norm and θ that are NaN/∞ stop the run.
 // The model is left at θ0 when Run returns or throws.
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using TaskVectors.Data;
 using TaskVectors.Layers;
 using TaskVectors.Merging;
@@ -184,14 +187,14 @@ public sealed class FineTuner<TInput>
     {
         var labels = new int[data.Count];
         for (int i = 0; i < labels.Length; i++) labels[i] = data.Label(i);
-        return $"{data.Description}; {data.Count} examples; labels {Hash(System.Runtime.InteropServices.MemoryMarshal.AsBytes(labels.AsSpan()))}";
+        return $"{data.Description}; {data.Count} examples; labels {Hash(MemoryMarshal.AsBytes(labels.AsSpan()))}";
     }
 
     // The frozen head as a checkpoint records it: name, size, logit scale and a hash of the class embeddings.
     private static string HeadIdentity(CosineHead head) => string.Create(CultureInfo.InvariantCulture,
-        $"{head.Name}; {head.Classes}x{head.Features}; scale {head.LogitScale:R}; embeddings {Hash(System.Runtime.InteropServices.MemoryMarshal.AsBytes(head.Weight.Value.Span))}");
+        $"{head.Name}; {head.Classes}x{head.Features}; scale {head.LogitScale:R}; embeddings {Hash(MemoryMarshal.AsBytes(head.Weight.Value.Span))}");
 
-    private static string Hash(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..16];
+    private static string Hash(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
 
     private void CheckData(ILabeledData<TInput> data)
     {
