@@ -21,6 +21,7 @@ public sealed class DiagonalGgnRegularizer : IRegularizer
     private readonly FactorBinding _binding;
     private readonly float[][] _diagonals, _denseDiagonals;
     private readonly double[] _coefficients;
+    private string? _identity;
     private readonly float[] _delta, _result;
 
     /// <summary>Creates the penalty for <paramref name="factors"/>, which must carry diagonals.</summary>
@@ -57,8 +58,26 @@ public sealed class DiagonalGgnRegularizer : IRegularizer
     public AggregatedFactors Factors { get; }
 
     /// <inheritdoc />
+    /// <remarks>"diag-ggn(beta=…, c_ln=…, c_proj=…, projection_blocks=[…], form=…, tasks=…, base=…, curvature=sha256:…)", the hash over the float32 curvature.</remarks>
+    public string Identity => _identity ??= FactorBinding.Identity(Name, Options, Factors, _diagonals.Concat(_denseDiagonals));
+
+    /// <inheritdoc />
+    /// <remarks>The base model the factors were estimated at (<see cref="AggregatedFactors.BaseFingerprint"/>).</remarks>
+    public string? BaseFingerprint => Factors.BaseFingerprint;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A trainable parameter covered by a block has the wrong shape.</exception>
+    /// <exception cref="InvalidOperationException">No block covers any trainable parameter (the penalty would be 0 whatever β).</exception>
+    public void Prepare(IReadOnlyList<TrainableParameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _binding.Bind(parameters);
+    }
+
+    /// <inheritdoc />
     /// <remarks>The penalty is data-free and deterministic in τ, so <paramref name="step"/> is ignored.</remarks>
     /// <exception cref="ArgumentException">A trainable parameter covered by a block has the wrong shape.</exception>
+    /// <exception cref="InvalidOperationException">No block covers any trainable parameter.</exception>
     public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step)
     {
         ArgumentNullException.ThrowIfNull(parameters);

@@ -30,6 +30,21 @@ internal sealed class FactorBinding
         _dense = new TrainableParameter?[factors.DenseBlocks.Count];
     }
 
+    /// <summary>
+    /// The identity a fine-tuning checkpoint records for a factor-based penalty: its kind, weights, form, task count,
+    /// base model and a hash of the float32 curvature it applies (so other factors, or other β, are not resumed).
+    /// </summary>
+    public static string Identity(string kind, TakOptions options, AggregatedFactors factors, IEnumerable<float[]> curvature)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var values in curvature) hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
+        string digest = Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{kind}(beta={options.Beta:R}, c_ln={options.LayerNormCoefficient:R}, c_proj={options.ProjectionCoefficient:R}, " +
+            $"projection_blocks=[{string.Join(",", options.ProjectionBlocks)}], form={factors.Form}, tasks={factors.Tasks}, " +
+            $"base={factors.BaseFingerprint ?? "(none)"}, curvature=sha256:{digest})");
+    }
+
     /// <summary>GDim · ADim of the largest Kronecker block: the length of a ΔW buffer that fits every block.</summary>
     public int LargestBlock => _factors.Blocks.Select(b => b.Spec.GDim * b.Spec.ADim).DefaultIfEmpty().Max();
 
@@ -41,6 +56,7 @@ internal sealed class FactorBinding
 
     /// <summary>Binds to <paramref name="parameters"/> unless they are the list bound last time.</summary>
     /// <exception cref="ArgumentException">A trainable parameter covered by a block has the wrong shape.</exception>
+    /// <exception cref="InvalidOperationException">No block covers any of the parameters: the penalty would be 0 whatever β.</exception>
     public void Bind(IReadOnlyList<TrainableParameter> parameters)
     {
         if (parameters.Count == _bound.Length)
@@ -70,6 +86,14 @@ internal sealed class FactorBinding
             if (p is not null && p.Tau.Length != spec.Dim)
                 throw new ArgumentException($"{_owner}: trainable parameter '{spec.Parameter}' has {p.Tau.Length} entries, but its dense block expects {spec.Dim}.");
             _dense[d] = p;
+        }
+        if (!_active.Contains(true) && !_dense.Any(p => p is not null) && _active.Length + _dense.Length > 0)
+        {
+            string example = _factors.Blocks.Count > 0 ? _factors.Blocks[0].Spec.Members[0].Weight : _factors.DenseBlocks[0].Spec.Parameter;
+            throw new InvalidOperationException(
+                $"{_owner}: none of the factors' {_active.Length} Kronecker and {_dense.Length} dense blocks covers a trainable parameter " +
+                $"(the first covers '{example}'), so the penalty would be 0 whatever β: the factors are of another architecture, or the " +
+                "trainable set excludes every parameter they cover; no trainable parameter is regularized.");
         }
         _bound = [.. parameters];
     }

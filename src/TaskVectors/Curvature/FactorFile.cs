@@ -20,6 +20,9 @@ internal static class FactorFile
 
     public static void Save(TaskFactors factors, string path, FactorPrecision precision)
     {
+        // The sums are caller-visible arrays: check them again, so no file of non-finite factors is ever written.
+        if (TaskFactors.FindNonFinite(factors.Blocks, factors.DenseBlocks) is { } bad)
+            throw new InvalidOperationException($"Not writing factor file '{Path.GetFullPath(path)}': {bad}.");
         var entries = new List<SafetensorsEntry>();
         foreach (var b in factors.Blocks)
         {
@@ -56,15 +59,23 @@ internal static class FactorFile
         if (!long.TryParse(meta.GetValueOrDefault(TaskFactors.CountKey), NumberStyles.None, CultureInfo.InvariantCulture, out long count))
             throw new InvalidDataException($"Factor file '{file.FilePath}' has no valid \"{TaskFactors.CountKey}\" metadata.");
         var (specs, denseSpecs) = ParseBlocks(json, file.FilePath);
-        var blocks = specs.Select(s => new KroneckerBlock(s,
-            ReadMatrix(file, s.Name + ".A", s.ADim, s.ADim), ReadMatrix(file, s.Name + ".G", s.GDim, s.GDim), ReadCount(file, s.Name + ".count"),
-            file.TryGetInfo(s.Name + ".diag", out _) ? ReadMatrix(file, s.Name + ".diag", s.GDim, s.ADim) : null)).ToList();
-        if (blocks.Any(b => b.Diagonal is null) && blocks.FirstOrDefault(b => b.Diagonal is not null) is { } withDiagonal)
-            throw new InvalidDataException($"Factor file '{file.FilePath}' has a diagonal for block '{withDiagonal.Name}' but not for block '{blocks.First(b => b.Diagonal is null).Name}'; diagonals come for every block or none.");
-        var dense = denseSpecs.Select(s => new DenseBlock(s, ReadMatrix(file, s.Parameter + ".F", s.Dim, s.Dim), ReadCount(file, s.Parameter + ".count"))).ToList();
-        var metadata = meta.Where(kv => kv.Key is not (TaskFactors.FormatKey or TaskFactors.VersionKey or TaskFactors.BlocksKey or TaskFactors.CountKey))
-            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        return new TaskFactors(blocks, dense, count, metadata);
+        try
+        {
+            var blocks = specs.Select(s => new KroneckerBlock(s,
+                ReadMatrix(file, s.Name + ".A", s.ADim, s.ADim), ReadMatrix(file, s.Name + ".G", s.GDim, s.GDim), ReadCount(file, s.Name + ".count"),
+                file.TryGetInfo(s.Name + ".diag", out _) ? ReadMatrix(file, s.Name + ".diag", s.GDim, s.ADim) : null)).ToList();
+            if (blocks.Any(b => b.Diagonal is null) && blocks.FirstOrDefault(b => b.Diagonal is not null) is { } withDiagonal)
+                throw new InvalidDataException($"Factor file '{file.FilePath}' has a diagonal for block '{withDiagonal.Name}' but not for block '{blocks.First(b => b.Diagonal is null).Name}'; diagonals come for every block or none.");
+            var dense = denseSpecs.Select(s => new DenseBlock(s, ReadMatrix(file, s.Parameter + ".F", s.Dim, s.Dim), ReadCount(file, s.Parameter + ".count"))).ToList();
+            var metadata = meta.Where(kv => kv.Key is not (TaskFactors.FormatKey or TaskFactors.VersionKey or TaskFactors.BlocksKey or TaskFactors.CountKey))
+                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            return new TaskFactors(blocks, dense, count, metadata);
+        }
+        catch (ArgumentException e)
+        {
+            // Blocks that parse one by one but not together (duplicate names, N < 0, …).
+            throw new InvalidDataException($"Factor file '{file.FilePath}': {e.Message}", e);
+        }
     }
 
     private static SafetensorsEntry Matrix(string name, double[] values, int rows, int columns, FactorPrecision precision)
@@ -82,7 +93,11 @@ internal static class FactorFile
             throw new InvalidDataException($"Factor file '{file.FilePath}' lists a block whose tensor '{name}' is missing.");
         if (!info.Shape.AsSpan().SequenceEqual([rows, columns]))
             throw new InvalidDataException($"Factor file '{file.FilePath}': tensor '{name}' is {info.ShapeText}; its block needs [{rows}, {columns}].");
-        return file.ReadDoubles(name);
+        var values = file.ReadDoubles(name);
+        for (int i = 0; i < values.Length; i++)
+            if (!double.IsFinite(values[i]))
+                throw new InvalidDataException($"Factor file '{file.FilePath}': tensor '{name}' holds {values[i].ToString(CultureInfo.InvariantCulture)} at entry {i}; factors are finite sums.");
+        return values;
     }
 
     private static long ReadCount(SafetensorsFile file, string name)
@@ -156,7 +171,7 @@ internal static class FactorFile
                 : [];
             return (blocks, dense);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {
             throw new InvalidDataException($"Factor file '{path}': the \"{TaskFactors.BlocksKey}\" metadata is not a valid block list ({e.Message}).", e);
         }

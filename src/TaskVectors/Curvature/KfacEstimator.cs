@@ -40,7 +40,7 @@ public static class KfacEstimator
     /// <param name="options">Estimator settings (defaults: Monte-Carlo, 1 probe, expand, fused q/k/v, batch 64).</param>
     /// <param name="progress">Receives a report after every batch.</param>
     /// <param name="cancellationToken">Checked before every batch and backward pass.</param>
-    /// <exception cref="ArgumentException">The data set is empty.</exception>
+    /// <exception cref="ArgumentException">The data set is empty, or an input holds NaN or ∞ (the factors would not be finite; names the data set and block).</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static TaskFactors Estimate<TInput>(IEmbeddingModel<TInput> model, ILabeledData<TInput> data, KfacOptions? options = null,
         IProgress<KfacProgress>? progress = null, CancellationToken cancellationToken = default)

@@ -13,7 +13,10 @@ namespace TaskVectors.Curvature;
 public sealed class KroneckerBlockSpec
 {
     /// <summary>Creates a block spec; all members have a bias or none has.</summary>
-    /// <exception cref="ArgumentException">No members, a non-positive width, or members that disagree on having a bias.</exception>
+    /// <exception cref="ArgumentException">
+    /// No members, a non-positive width, members that disagree on having a bias, or widths so large that A (ADim²), G (GDim²)
+    /// or ΔW (GDim·ADim) would exceed <see cref="Array.MaxLength"/> entries.
+    /// </exception>
     public KroneckerBlockSpec(string name, IReadOnlyList<KroneckerMember> members, int inFeatures)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -28,11 +31,14 @@ public sealed class KroneckerBlockSpec
             if ((m.Bias is not null) != hasBias)
                 throw new ArgumentException($"KFAC block '{name}': members must all have a bias or none; '{m.Weight}' differs.", nameof(members));
         }
+        long gDim = members.Sum(m => (long)m.OutFeatures), aDim = inFeatures + (hasBias ? 1L : 0L);
+        if (Math.Max(gDim, aDim) > Array.MaxLength / Math.Max(gDim, aDim))
+            throw new ArgumentException($"KFAC block '{name}': G is {gDim}×{gDim} and A {aDim}×{aDim}, more than an array of {Array.MaxLength} entries holds.", nameof(members));
         Name = name;
         Members = new ReadOnlyCollection<KroneckerMember>([.. members]);
         InFeatures = inFeatures;
         HasBias = hasBias;
-        GDim = members.Sum(m => m.OutFeatures);
+        GDim = (int)gDim;
     }
 
     /// <summary>The block's name: the Linear's name, or for fused members "{prefix}.{leaf₁}+{leaf₂}+…".</summary>

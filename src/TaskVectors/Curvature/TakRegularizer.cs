@@ -27,6 +27,7 @@ public sealed class TakRegularizer : IRegularizer
     private readonly (double Weight, float[] A, float[] G)[][] _terms;
     private readonly float[][] _dense;
     private readonly double[] _coefficients;
+    private string? _identity;
     private readonly float[] _delta, _product, _result;
 
     /// <summary>Creates the penalty for <paramref name="factors"/> (e.g. <see cref="FactorAggregate.AllBut"/>) with <paramref name="options"/>.</summary>
@@ -56,8 +57,26 @@ public sealed class TakRegularizer : IRegularizer
     public AggregatedFactors Factors { get; }
 
     /// <inheritdoc />
+    /// <remarks>"tak(beta=…, c_ln=…, c_proj=…, projection_blocks=[…], form=…, tasks=…, base=…, curvature=sha256:…)", the hash over the float32 curvature.</remarks>
+    public string Identity => _identity ??= FactorBinding.Identity(Name, Options, Factors, _terms.SelectMany(b => b.SelectMany(t => new[] { t.A, t.G })).Concat(_dense));
+
+    /// <inheritdoc />
+    /// <remarks>The base model the factors were estimated at (<see cref="AggregatedFactors.BaseFingerprint"/>).</remarks>
+    public string? BaseFingerprint => Factors.BaseFingerprint;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A trainable parameter covered by a block has the wrong shape.</exception>
+    /// <exception cref="InvalidOperationException">No block covers any trainable parameter (the penalty would be 0 whatever β).</exception>
+    public void Prepare(IReadOnlyList<TrainableParameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        _binding.Bind(parameters);
+    }
+
+    /// <inheritdoc />
     /// <remarks>The penalty is data-free and deterministic in τ, so <paramref name="step"/> is ignored.</remarks>
     /// <exception cref="ArgumentException">A trainable parameter covered by a block has the wrong shape.</exception>
+    /// <exception cref="InvalidOperationException">No block covers any trainable parameter.</exception>
     public double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step)
     {
         ArgumentNullException.ThrowIfNull(parameters);

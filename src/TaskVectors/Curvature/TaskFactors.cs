@@ -65,7 +65,10 @@ public sealed class TaskFactors
     private readonly Dictionary<string, DenseBlock> _dense;
 
     /// <summary>Creates task factors from blocks (not copied), the number of examples N and metadata.</summary>
-    /// <exception cref="ArgumentException">Two blocks share a name, or N is negative.</exception>
+    /// <exception cref="ArgumentException">
+    /// Two blocks share a name, N is negative, or a sum holds NaN or ∞ (the message names the block and, when the metadata
+    /// records it, the data set: an input held a non-finite value, or the sums overflowed).
+    /// </exception>
     public TaskFactors(IReadOnlyList<KroneckerBlock> blocks, IReadOnlyList<DenseBlock> denseBlocks, long count, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(blocks);
@@ -79,10 +82,38 @@ public sealed class TaskFactors
         _dense = new Dictionary<string, DenseBlock>(StringComparer.Ordinal);
         foreach (var d in denseBlocks)
             if (!_dense.TryAdd(d.Parameter, d)) throw new ArgumentException($"Two dense blocks cover '{d.Parameter}'.", nameof(denseBlocks));
+        if (FindNonFinite(blocks, denseBlocks) is { } bad)
+        {
+            string source = metadata?.GetValueOrDefault(DatasetKey) is { Length: > 0 } dataset ? $" estimated on '{dataset}'" : "";
+            throw new ArgumentException(
+                $"The KFAC factors{source} are not finite: {bad}. An input holds NaN or ∞, or the sums overflowed; such factors would turn τ into NaN.",
+                nameof(blocks));
+        }
         Blocks = new ReadOnlyCollection<KroneckerBlock>([.. blocks]);
         DenseBlocks = new ReadOnlyCollection<DenseBlock>([.. denseBlocks]);
         Count = count;
         Metadata = new ReadOnlyDictionary<string, string>(new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal));
+    }
+
+    // "block 'B': S_A[i] is NaN" for the first non-finite entry of any sum, or null.
+    internal static string? FindNonFinite(IEnumerable<KroneckerBlock> blocks, IEnumerable<DenseBlock> denseBlocks)
+    {
+        foreach (var b in blocks)
+        {
+            if (FirstNonFinite(b.A, $"block '{b.Name}': S_A ('{b.Name}.A')") is { } a) return a;
+            if (FirstNonFinite(b.G, $"block '{b.Name}': S_G ('{b.Name}.G')") is { } g) return g;
+            if (b.Diagonal is not null && FirstNonFinite(b.Diagonal, $"block '{b.Name}': S_D ('{b.Name}.diag')") is { } d) return d;
+        }
+        foreach (var d in denseBlocks)
+            if (FirstNonFinite(d.F, $"dense block '{d.Parameter}': S_F ('{d.Parameter}.F')") is { } f) return f;
+        return null;
+    }
+
+    private static string? FirstNonFinite(double[] values, string what)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!double.IsFinite(values[i])) return $"{what} entry {i} is {values[i].ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        return null;
     }
 
     /// <summary>The Kronecker blocks, in model order.</summary>
@@ -119,10 +150,15 @@ public sealed class TaskFactors
     }
 
     /// <summary>Writes the factors as one safetensors file (atomic), in the format of the class remarks.</summary>
+    /// <exception cref="InvalidOperationException">A sum was changed to hold NaN or ∞ after construction (names the file and block); nothing is written.</exception>
+    /// <exception cref="IOException">The file cannot be written; an existing file is unchanged.</exception>
     public void Save(string path, FactorPrecision precision = FactorPrecision.Double) => FactorFile.Save(this, path, precision);
 
     /// <summary>Reads a factor file without checking its base model (see <see cref="Load(string, IParameterized)"/>).</summary>
-    /// <exception cref="InvalidDataException">The file is not a version-1 factor file, or a listed tensor is missing or mis-shaped.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is not a version-1 factor file, its block list is malformed, or a listed tensor is missing, mis-shaped or
+    /// holds NaN or ∞ (the message names the file and the block or tensor).
+    /// </exception>
     /// <exception cref="IO.SafetensorsFormatException">The file is not valid safetensors.</exception>
     public static TaskFactors Load(string path) => FactorFile.Load(path);
 

@@ -53,6 +53,7 @@ public sealed class TauJpRegularizer<TInput> : IRegularizer
     private readonly EpochSampler[] _samplers;
     private readonly TInput[] _batches;
     private readonly int[] _indices;
+    private readonly ulong _seed;                            // of the per-task orders: part of the identity
     private readonly Tensor _gradEmbedding;                 // (b, D): (2β/B)·J·τ for the backward pass
     private readonly HashSet<Parameter> _modelParameters;   // membership check of the trainables (by reference)
     private readonly Tensor?[] _savedTangents;              // every model parameter's tangent before the call
@@ -95,6 +96,27 @@ public sealed class TauJpRegularizer<TInput> : IRegularizer
         _savedTangents = new Tensor?[model.Parameters.Count];
         BatchSizePerTask = batchSizePerTask;
         Strength = strength;
+        _seed = seed;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>"tau-jp(beta=…, b=…, seed=…, tasks=[description:count; …])": the batches are a function of these.</remarks>
+    public string Identity => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"tau-jp(beta={Strength:R}, b={BatchSizePerTask}, seed={_seed}, tasks=[{string.Join("; ", _tasks.Select(t => $"{t.Description}:{t.Count}"))}])");
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A trainable parameter is not a parameter of the regularized model.</exception>
+    public void Prepare(IReadOnlyList<TrainableParameter> parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        CheckMembership(parameters);
+    }
+
+    private void CheckMembership(IReadOnlyList<TrainableParameter> parameters)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+            if (!_modelParameters.Contains(parameters[i].Parameter))
+                throw new ArgumentException($"Trainable parameter '{parameters[i].Name}' is not a parameter of the regularized model.", nameof(parameters));
     }
 
     /// <inheritdoc />
@@ -129,9 +151,7 @@ public sealed class TauJpRegularizer<TInput> : IRegularizer
     {
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
-        for (int i = 0; i < parameters.Count; i++)
-            if (!_modelParameters.Contains(parameters[i].Parameter))
-                throw new ArgumentException($"Trainable parameter '{parameters[i].Name}' is not a parameter of the regularized model.", nameof(parameters));
+        CheckMembership(parameters);
         EnsureWorkspace(parameters);
 
         if (Strength == 0)

@@ -51,6 +51,14 @@ public sealed unsafe class SafetensorsFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// The most tensors a file may list: 100,000. A header within the 100 MB size limit could list about two million
+    /// (empty) tensors, whose bookkeeping would cost seconds and gigabytes to open; real checkpoints list a few
+    /// thousand at most. A header that lists more is refused with <see cref="SafetensorsFormatException"/> while it
+    /// is parsed, before the excess entries cost anything.
+    /// </summary>
+    public const int MaxTensorCount = 100_000;
+
     /// <summary>The full path of the file.</summary>
     public string FilePath { get; }
 
@@ -70,7 +78,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// Opens <paramref name="path"/>, reads the header and validates it against the file's length.
     /// No tensor data is read.
     /// </summary>
-    /// <exception cref="SafetensorsFormatException">The file is not a well-formed safetensors file.</exception>
+    /// <exception cref="SafetensorsFormatException">The file is not a well-formed safetensors file, lists more than <see cref="MaxTensorCount"/> tensors, or holds a shape no <see cref="Tensor"/> can have.</exception>
     /// <exception cref="IOException">The file cannot be opened or read (e.g. <see cref="FileNotFoundException"/>).</exception>
     /// <exception cref="UnauthorizedAccessException">The path is a directory or not readable.</exception>
     public static SafetensorsFile Open(string path)

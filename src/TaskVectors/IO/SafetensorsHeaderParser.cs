@@ -54,6 +54,9 @@ internal static class SafetensorsHeaderParser
                 }
                 else
                 {
+                    // Bounded before the entry is kept, so a header of millions of tiny entries costs little to refuse.
+                    if (entries.Count == SafetensorsFile.MaxTensorCount)
+                        throw Fail(filePath, null, $"the header lists more than {SafetensorsFile.MaxTensorCount} tensors, the most this library opens.");
                     if (!names.Add(current)) throw Fail(filePath, current, "duplicate tensor name in the header.");
                     entries.Add(ReadEntry(ref reader, current, entries.Count, filePath));
                 }
@@ -103,20 +106,21 @@ internal static class SafetensorsHeaderParser
         ulong[]? offsets = null;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            string field = reader.GetString()!;
+            // Field names are compared in place: no string per field, so a header of many entries stays cheap to parse.
+            int field = reader.ValueTextEquals("dtype"u8) ? 0 : reader.ValueTextEquals("shape"u8) ? 1 : reader.ValueTextEquals("data_offsets"u8) ? 2 : -1;
             reader.Read();
             switch (field)
             {
-                case "dtype":
+                case 0:
                     if (dtypeName is not null) throw Fail(filePath, name, "field 'dtype' appears twice.");
                     if (reader.TokenType != JsonTokenType.String) throw Fail(filePath, name, "'dtype' is not a string.");
                     dtypeName = reader.GetString()!;
                     break;
-                case "shape":
+                case 1:
                     if (shape is not null) throw Fail(filePath, name, "field 'shape' appears twice.");
                     shape = ReadShape(ref reader, name, filePath);
                     break;
-                case "data_offsets":
+                case 2:
                     if (offsets is not null) throw Fail(filePath, name, "field 'data_offsets' appears twice.");
                     offsets = ReadOffsets(ref reader, name, filePath);
                     break;
@@ -151,15 +155,17 @@ internal static class SafetensorsHeaderParser
     private static ulong[] ReadOffsets(ref Utf8JsonReader reader, string name, string filePath)
     {
         if (reader.TokenType != JsonTokenType.StartArray) throw Fail(filePath, name, "'data_offsets' is not an array.");
-        var offsets = new List<ulong>(2);
+        var offsets = new ulong[2];
+        int count = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetUInt64(out ulong o))
                 throw Fail(filePath, name, "'data_offsets' holds something other than a non-negative integer.");
-            offsets.Add(o);
+            if (count < 2) offsets[count] = o;
+            count++;
         }
-        if (offsets.Count != 2) throw Fail(filePath, name, $"'data_offsets' has {offsets.Count} numbers, not [begin, end].");
-        return [.. offsets];
+        if (count != 2) throw Fail(filePath, name, $"'data_offsets' has {count} numbers, not [begin, end].");
+        return offsets;
     }
 
     private static SafetensorsTensorInfo[] Validate(List<Entry> entries, long dataLength, string filePath)
@@ -201,6 +207,7 @@ internal static class SafetensorsHeaderParser
         {
             ulong elements = 1;
             foreach (int d in e.Shape) elements = checked(elements * (ulong)d);
+            if (elements == 0) CheckEmptyShape(e, filePath);
             ulong bits = checked(elements * (ulong)e.DType.GetBitSize());
             if (bits % 8 != 0)
                 throw Fail(filePath, e.Name, $"shape {Shape(e.Shape)} of {e.DType.GetHeaderName()} is {bits} bits, not a whole number of bytes.");
@@ -209,6 +216,20 @@ internal static class SafetensorsHeaderParser
         catch (OverflowException)
         {
             throw Fail(filePath, e.Name, $"the size of shape {Shape(e.Shape)} of {e.DType.GetHeaderName()} overflows 64 bits.");
+        }
+    }
+
+    // A Tensor checks the running product of its shape; a zero dimension must not come after one beyond Array.MaxLength.
+    // (For a shape with elements, a too-large product is a NotSupportedException when the tensor is read.)
+    private static void CheckEmptyShape(Entry e, string filePath)
+    {
+        ulong running = 1;
+        foreach (int d in e.Shape)
+        {
+            if (d == 0) return;
+            running *= (ulong)d;
+            if (running > (ulong)Array.MaxLength)
+                throw Fail(filePath, e.Name, $"shape {Shape(e.Shape)} has no elements, but the product of its dimensions before the first 0 exceeds {Array.MaxLength}; no Tensor has that shape.");
         }
     }
 

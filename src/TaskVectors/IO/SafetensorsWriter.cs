@@ -16,11 +16,17 @@ namespace TaskVectors.IO;
 /// not kept. The header lists <c>__metadata__</c> first, then the tensors in data order.
 /// </summary>
 /// <remarks>
-/// The file is written to a temporary file in the target's directory, flushed to disk, then renamed
-/// over the target, so readers see either the old file or the complete new one. If anything fails —
-/// the tensor enumeration throws, the disk fills — the temporary file is deleted and an existing
-/// target is left untouched. On Windows the rename fails while the target is open (e.g. by a
-/// <see cref="SafetensorsFile"/>); on Linux and macOS open readers keep the old contents.
+/// <para>The file is written to a temporary file in the target's directory, flushed to disk, renamed over the
+/// target, and the directory is flushed (on Unix) so that the rename survives a power loss too; readers see
+/// either the old file or the complete new one. If anything fails — the tensor enumeration throws, the disk
+/// fills — the temporary file is deleted and an existing target is left untouched. On Windows the rename fails
+/// while the target is open (e.g. by a <see cref="SafetensorsFile"/>); on Linux and macOS open readers keep the
+/// old contents.</para>
+/// <para>Temporaries are named ".{up to 24 characters of the target's name}~{hash of the name}.{random}.tmp", at
+/// most 55 characters whatever the target's length, so any target name the file system allows can be written. A
+/// process killed mid-write leaves its (preallocated, full-size) temporary behind; the next write of the same
+/// target deletes every temporary of that target that no live writer holds (a writer holds its temporary with
+/// <see cref="FileShare.None"/>, an advisory lock on Unix).</para>
 /// </remarks>
 public static class SafetensorsWriter
 {
@@ -28,14 +34,14 @@ public static class SafetensorsWriter
     /// <param name="path">Target file; replaced atomically if it exists.</param>
     /// <param name="tensors">Named tensors; names must be distinct, non-empty strings other than "__metadata__".</param>
     /// <param name="metadata">The <c>__metadata__</c> string map, written with keys sorted ordinally; omitted when null.</param>
-    /// <exception cref="ArgumentException">A name is null, duplicated, reserved or not encodable as UTF-8; a tensor or metadata value is null.</exception>
-    /// <exception cref="IOException">The file cannot be written; the target is unchanged.</exception>
+    /// <exception cref="ArgumentException">A name is null, empty, duplicated, reserved or not encodable as UTF-8; a tensor or metadata value is null.</exception>
+    /// <exception cref="IOException">The file cannot be written (access denied included, with the <see cref="UnauthorizedAccessException"/> inside); the message names the target, which is unchanged.</exception>
     public static void Write(string path, IEnumerable<(string Name, Tensor Tensor)> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
         Write(path, tensors, metadata, afterTensor: null);
 
     /// <summary>Writes the entries of a dictionary (e.g. a model's named parameters); see the tuple overload.</summary>
-    /// <exception cref="ArgumentException">A name is null, duplicated, reserved or not encodable as UTF-8; a tensor or metadata value is null.</exception>
-    /// <exception cref="IOException">The file cannot be written; the target is unchanged.</exception>
+    /// <exception cref="ArgumentException">A name is null, empty, duplicated, reserved or not encodable as UTF-8; a tensor or metadata value is null.</exception>
+    /// <exception cref="IOException">The file cannot be written (access denied included); the message names the target, which is unchanged.</exception>
     public static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(tensors);
@@ -46,8 +52,8 @@ public static class SafetensorsWriter
     /// Writes entries of any supported dtype (see <see cref="SafetensorsEntry"/>): F64 tensors first, then F32, each
     /// group by name, as the reference implementation lays them out.
     /// </summary>
-    /// <exception cref="ArgumentException">A name is null, duplicated, reserved or not encodable as UTF-8; an entry or metadata value is null.</exception>
-    /// <exception cref="IOException">The file cannot be written; the target is unchanged.</exception>
+    /// <exception cref="ArgumentException">A name is null, empty, duplicated, reserved or not encodable as UTF-8; an entry or metadata value is null.</exception>
+    /// <exception cref="IOException">The file cannot be written (access denied included); the message names the target, which is unchanged.</exception>
     public static void Write(string path, IEnumerable<SafetensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata = null) =>
         WriteEntries(path, entries, metadata, afterTensor: null);
 
@@ -89,7 +95,8 @@ public static class SafetensorsWriter
         long total = header.Length + ordered.Sum(e => e.ByteLength);
 
         string directory = Path.GetDirectoryName(fullPath)!;
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        RemoveStaleTemporaries(fullPath);
+        string temporary = TemporaryPath(fullPath);
         try
         {
             var options = new FileStreamOptions
@@ -102,17 +109,68 @@ public static class SafetensorsWriter
             };
             using (var stream = new FileStream(temporary, options))
             {
-                WriteBody(stream, header, ordered, afterTensor);
+                WriteBody(stream, header, ordered, afterTensor ?? AfterTensorForTesting);
                 stream.Flush(flushToDisk: true); // Durable before the rename makes it visible.
             }
             File.Move(temporary, fullPath, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(temporary); }
             catch (IOException) { } // Best effort; the original exception matters more.
             catch (UnauthorizedAccessException) { }
+            if (e is UnauthorizedAccessException denied)
+                throw new IOException($"Cannot write '{fullPath}': access denied ({denied.Message}).", denied);
             throw;
+        }
+        DirectorySync.Flush(directory);
+    }
+
+    // Test seam for kill-during-write tests (a child process pauses here mid-write); null in production.
+    internal static Action<string>? AfterTensorForTesting;
+
+    /// <summary>A new temporary path for <paramref name="fullPath"/>: ".{≤ 24 safe characters of the name}~{8 hex of its hash}.{8 random hex}.tmp".</summary>
+    internal static string TemporaryPath(string fullPath) =>
+        TemporaryStem(fullPath) + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)) + ".tmp";
+
+    // The temporary names of one target share this stem; the hash of the full name keeps targets apart.
+    private static string TemporaryStem(string fullPath)
+    {
+        string name = Path.GetFileName(fullPath);
+        var safe = new StringBuilder(24);
+        foreach (char c in name)
+        {
+            if (safe.Length == 24) break;
+            safe.Append(char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_');
+        }
+        byte[] hash = System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(name));
+        return Path.Combine(Path.GetDirectoryName(fullPath)!, $".{safe}~{Convert.ToHexStringLower(hash.AsSpan(0, 4))}.");
+    }
+
+    // Deletes the temporaries of this target that no writer holds: those of writes killed before their rename.
+    // A live writer holds its temporary with FileShare.None, so opening it exclusively fails and it is left alone.
+    private static void RemoveStaleTemporaries(string fullPath)
+    {
+        string stem = TemporaryStem(fullPath);
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateFiles(Path.GetDirectoryName(stem)!, Path.GetFileName(stem) + "*.tmp");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return; // The write itself will report a missing or unreadable directory.
+        }
+        foreach (string candidate in candidates)
+        {
+            try
+            {
+                using var stale = new FileStream(candidate, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Held by a live writer, or already gone: not ours to remove.
+            }
         }
     }
 
@@ -126,6 +184,7 @@ public static class SafetensorsWriter
         {
             if (entry is null) throw new ArgumentException("An entry is null.", nameof(entries));
             string name = entry.Name;
+            if (name.Length == 0) throw new ArgumentException("A tensor name is empty; safetensors names must be non-empty.", nameof(entries));
             if (name == SafetensorsFormatException.MetadataKey)
                 throw new ArgumentException($"'{name}' is reserved for the metadata map and cannot name a tensor.", nameof(entries));
             if (!seen.Add(name)) throw new ArgumentException($"Tensor name '{name}' appears twice.", nameof(entries));

@@ -31,7 +31,7 @@ namespace TaskVectors.Training;
 public sealed class AdamW : IOptimizer
 {
     private const int M = 0, V = 1;
-    private readonly OptimizerState _state = new("adamw.", "m", "v");
+    private readonly OptimizerState _state = new("adamw.", "m", "v") { NonNegativeKinds = ["v"] };
 
     /// <summary>AdamW with PyTorch's defaults (<see cref="AdamWOptions"/>).</summary>
     public AdamW()

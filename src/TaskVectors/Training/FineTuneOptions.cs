@@ -55,6 +55,7 @@ public sealed record FineTuneOptions
     public string? CheckpointPath { get; init; }
 
     /// <summary>Write the checkpoint every this many optimizer steps (and after the last); 0 writes only after the last.</summary>
+    /// <remarks>The checkpoint's directory must exist when the run starts (it is checked then, not at the first save).</remarks>
     public int CheckpointEvery { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid setting.</summary>
@@ -72,6 +73,8 @@ public sealed record FineTuneOptions
         if (!Enum.IsDefined(Optimizer)) throw new ArgumentException($"Unknown optimizer {Optimizer}.", nameof(Optimizer));
         ArgumentNullException.ThrowIfNull(Trainable, nameof(Trainable));
         ArgumentNullException.ThrowIfNull(Regularizers, nameof(Regularizers));
+        for (int i = 0; i < Regularizers.Count; i++)
+            if (Regularizers[i] is null) throw new ArgumentException($"Regularizers[{i}] is null.", nameof(Regularizers));
         Positive(Steps, nameof(Steps));
         Positive(BatchSize, nameof(BatchSize));
         Positive(AccumulationSteps, nameof(AccumulationSteps));

@@ -2,10 +2,13 @@
 // task vector τ = θ_t − θ0 of the trainable parameters. One optimizer step:
 //   for each of A micro-batches (B examples): f = f(x; θ) (non-linear) or f(x; θ0) + J(x; θ0)·τ (linearized),
 //     L = CE(head(f), y) / A, backward → ∂L/∂τ accumulates in Parameter.Grad
-//   + Σ regularizers' ∂R/∂τ; clip the global norm; optimizer step on θ = θ0 + τ with the scheduled lr.
+//   + Σ regularizers' ∂R/∂τ; clip the global norm; optimizer step on θ = θ0 + τ with the scheduled lr;
+//   θ checked finite before it is checkpointed. Loss, penalty, gradient norm and θ that are NaN/∞ stop the run.
 // The model is left at θ0 when Run returns or throws.
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using TaskVectors.Data;
 using TaskVectors.Layers;
 using TaskVectors.Merging;
@@ -49,15 +52,28 @@ public sealed class FineTuner<TInput>
     /// checkpoint when one exists) and returns τ with metadata. The model's parameters are θ0 again afterwards.
     /// </summary>
     /// <exception cref="ArgumentException">The data is empty, or a label is outside the head's classes.</exception>
-    /// <exception cref="TrainingDivergedException">A loss or gradient became NaN/∞ (names the step; the last checkpoint stays intact).</exception>
+    /// <exception cref="TrainingDivergedException">A loss, penalty, gradient or the updated θ became NaN/∞ (names the step; the last checkpoint stays intact).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> fired (the last checkpoint stays intact).</exception>
-    /// <exception cref="InvalidOperationException">The checkpoint belongs to another base model or other settings.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// A regularizer was made for another base model or covers no trainable parameter; or the checkpoint belongs to another
+    /// base model, or was written with other settings (the message names the first that differs).
+    /// </exception>
+    /// <exception cref="InvalidDataException">The checkpoint is damaged: malformed metadata or optimizer state, non-finite θ or moments (names the file).</exception>
+    /// <exception cref="IO.SafetensorsFormatException">The checkpoint is not a valid safetensors file.</exception>
+    /// <exception cref="DirectoryNotFoundException">The checkpoint's directory does not exist (checked before the first step).</exception>
+    /// <exception cref="IOException">The checkpoint path is a directory (checked before the first step), or a checkpoint cannot be written.</exception>
     public TaskVector Run(ILabeledData<TInput> data, IProgress<FineTuneProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckData(data);
         var options = Options;
+        if (options.CheckpointPath is not null) CheckCheckpointLocation(options.CheckpointPath);
         string fingerprint = ModelFingerprint.Compute(_model);
+        foreach (var r in options.Regularizers)
+            if (r.BaseFingerprint is { } made && made != fingerprint)
+                throw new InvalidOperationException(
+                    $"Regularizer '{r.Name}' was made for base model {FineTuneCheckpoint.Short(made)}, not for this model ({FineTuneCheckpoint.Short(fingerprint)}); " +
+                    "its curvature only applies at the θ0 it was estimated at.");
         var selected = options.Trainable.Select(_model);
         var trainables = new List<TrainableParameter>(selected.Count);
         foreach (var p in selected)
@@ -70,7 +86,9 @@ public sealed class FineTuner<TInput>
             ? new AdamW(new AdamWOptions { WeightDecay = options.WeightDecay })
             : new SgdMomentum(options.Momentum, options.WeightDecay);
         var schedule = new CosineSchedule(options.LearningRate, options.WarmupSteps, options.Steps);
-        var checkpoint = options.CheckpointPath is null ? null : new FineTuneCheckpoint(options.CheckpointPath, fingerprint, options);
+        foreach (var r in options.Regularizers) r.Prepare(trainables);
+        var checkpoint = options.CheckpointPath is null ? null
+            : new FineTuneCheckpoint(options.CheckpointPath, fingerprint, options, DataIdentity(data), HeadIdentity(_head));
         long start = checkpoint?.TryResume(trainables, optimizer) ?? 0;
 
         foreach (var p in _model.Parameters) p.Tangent = null;
@@ -111,6 +129,10 @@ public sealed class FineTuner<TInput>
                 if (!double.IsFinite(norm)) throw new TrainingDivergedException(step + 1, $"the gradient norm is {norm}");
                 double lr = schedule.At(step);
                 optimizer.Step(slots, lr);
+                // A finite gradient can still overflow θ (a huge learning rate): never checkpoint or return such a θ.
+                for (int i = 0; i < trainables.Count; i++)
+                    if (!TensorMath.AllFinite(trainables[i].Theta.Span))
+                        throw new TrainingDivergedException(step + 1, $"θ of '{trainables[i].Name}' is not finite after the optimizer step (learning rate {lr})");
                 foreach (var t in trainables) t.RefreshTau();
 
                 bool last = step + 1 == options.Steps;
@@ -148,6 +170,31 @@ public sealed class FineTuner<TInput>
         _model.Backward(_head.Backward(_loss.Backward(1f / accumulation)));
         return loss;
     }
+
+    // The checkpoint is first written after a step: a path that cannot be written must fail before any work is done.
+    private static void CheckCheckpointLocation(string path)
+    {
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full)) throw new IOException($"The checkpoint path '{full}' is a directory; it must name a file.");
+        string directory = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException($"The directory '{directory}' of the checkpoint path '{full}' does not exist.");
+    }
+
+    // The data set as a checkpoint records it: description, size and a hash of the labels (inputs are of any type
+    // TInput and are not hashed).
+    private static string DataIdentity(ILabeledData<TInput> data)
+    {
+        var labels = new int[data.Count];
+        for (int i = 0; i < labels.Length; i++) labels[i] = data.Label(i);
+        return $"{data.Description}; {data.Count} examples; labels {Hash(MemoryMarshal.AsBytes(labels.AsSpan()))}";
+    }
+
+    // The frozen head as a checkpoint records it: name, size, logit scale and a hash of the class embeddings.
+    private static string HeadIdentity(CosineHead head) => string.Create(CultureInfo.InvariantCulture,
+        $"{head.Name}; {head.Classes}x{head.Features}; scale {head.LogitScale:R}; embeddings {Hash(MemoryMarshal.AsBytes(head.Weight.Value.Span))}");
+
+    private static string Hash(ReadOnlySpan<byte> bytes) => "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..16];
 
     private void CheckData(ILabeledData<TInput> data)
     {

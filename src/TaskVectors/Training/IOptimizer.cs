@@ -46,7 +46,8 @@ public interface IOptimizer
     /// Restores state written by <see cref="ExportState"/> (entries under other keys are ignored), copying
     /// the tensors, so that the next <see cref="Step"/> continues exactly as the exporting run did. Everything
     /// is validated before anything changes: the step count, the recorded hyperparameters (where present they
-    /// must equal this optimizer's), a complete and consistent set of tensors and, once the slot list is known,
+    /// must equal this optimizer's), a complete and consistent set of tensors with values a run can reach (finite;
+    /// AdamW's v also non-negative) and, once the slot list is known,
     /// their names and shapes (against the slots at once after <see cref="Attach"/> or a step, else at the
     /// next <see cref="Step"/>, which then throws before changing anything).
     /// </summary>

@@ -22,4 +22,27 @@ public interface IRegularizer
     /// a data-free penalty (TAK) ignores it.
     /// </param>
     double AddPenaltyGradient(IReadOnlyList<TrainableParameter> parameters, long step);
+
+    /// <summary>
+    /// Everything that determines the penalty's values (its kind, strength, data or factors), as one string that a
+    /// fine-tuning checkpoint records: a run resumes only with regularizers of the same identities, in the same order.
+    /// The default is <see cref="Name"/>; a penalty with settings should include them.
+    /// </summary>
+    string Identity => Name;
+
+    /// <summary>
+    /// The fingerprint of the base model θ0 the penalty was made for (the one its curvature factors were estimated
+    /// at), or null when it is not tied to one. The fine-tuner refuses a regularizer of another base model.
+    /// </summary>
+    string? BaseFingerprint => null;
+
+    /// <summary>
+    /// Called by the fine-tuner once, before the first step, with the run's trainable parameters: throws
+    /// <see cref="InvalidOperationException"/> (or <see cref="ArgumentException"/>) when the penalty cannot apply to them,
+    /// e.g. when none of its blocks covers a trainable parameter, so that it would silently penalize nothing.
+    /// The default checks nothing.
+    /// </summary>
+    void Prepare(IReadOnlyList<TrainableParameter> parameters)
+    {
+    }
 }

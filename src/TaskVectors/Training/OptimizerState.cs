@@ -30,6 +30,9 @@ internal sealed class OptimizerState
         for (int k = 0; k < kinds.Length; k++) Buffers[k] = [];
     }
 
+    /// <summary>The kinds whose every entry must be ≥ 0 on import (AdamW's v, a running mean of g²).</summary>
+    public string[] NonNegativeKinds { get; init; } = [];
+
     /// <summary>Whether the slot list is fixed.</summary>
     public bool IsBound { get; private set; }
 
@@ -232,8 +235,9 @@ internal sealed class OptimizerState
                     $"Unexpected optimizer state tensor '{key}': this optimizer keeps " +
                     (_kinds.Length == 0 ? "no tensors." : $"only {string.Join(", ", _kinds.Select(k => $"'{_prefix}{k}.<slot>'"))}."), nameof(tensors));
             if (step == 0)
-                throw new ArgumentException($"The optimizer state has step 0 but holds tensor '{key}'; state tensors exist only after a step.", nameof(tensors));
+                throw new ArgumentException($"The optimizer state has step 0 ('{stepKey}') but holds tensor '{key}'; state tensors exist only after a step.", nameof(tensors));
             byKind[kind][name] = tensor ?? throw new ArgumentException($"Optimizer state tensor '{key}' is null.", nameof(tensors));
+            CheckValues(key, tensor, Array.IndexOf(NonNegativeKinds, _kinds[kind]) >= 0);
         }
         // Every kind must cover the same slots with the same shapes.
         for (int k = 1; k < _kinds.Length; k++)
@@ -270,6 +274,20 @@ internal sealed class OptimizerState
             _pending = step == 0 ? null : byKind;
         }
         return step;
+    }
+
+    // No optimizer step produces a non-finite moment, or a negative second moment: such state would turn θ into NaN.
+    private static void CheckValues(string key, Tensor tensor, bool nonNegative)
+    {
+        var values = tensor.Span;
+        for (int i = 0; i < values.Length; i++)
+        {
+            float v = values[i];
+            if (!float.IsFinite(v) || (nonNegative && v < 0))
+                throw new ArgumentException(
+                    $"Optimizer state tensor '{key}' holds {v.ToString(CultureInfo.InvariantCulture)} at entry {i}; " +
+                    (nonNegative ? "its entries are finite and non-negative after any step." : "its entries are finite after any step."), "tensors");
+        }
     }
 
     // The kind index of key "{prefix}{kind}.{name}" (name non-empty), or −1.

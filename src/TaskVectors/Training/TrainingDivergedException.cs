@@ -1,9 +1,10 @@
-// TrainingDivergedException: the loss or the gradient became NaN or infinite at a known step.
+// TrainingDivergedException: the loss, the gradient or θ after the update became NaN or infinite at a known step.
 namespace TaskVectors.Training;
 
 /// <summary>
-/// Thrown when a fine-tuning step produces a non-finite loss or gradient. The run stops before the optimizer
-/// applies that step; the last checkpoint on disk (if any) is left as it was.
+/// Thrown when a fine-tuning step produces a non-finite loss, penalty or gradient (the run stops before the optimizer
+/// step), or a non-finite θ after the optimizer step (e.g. a learning rate that overflows float32; the run stops
+/// before that θ is checkpointed or returned). The last checkpoint on disk (if any) is left as it was, and no τ is returned.
 /// </summary>
 public sealed class TrainingDivergedException : Exception
 {

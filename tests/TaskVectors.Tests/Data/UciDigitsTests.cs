@@ -64,4 +64,47 @@ public sealed class UciDigitsTests : IDisposable
             ArrayAssert.Equal(subset.Images.Span.Slice(k * 64, 64), data.Images.Span.Slice(fives[k] * 64, 64));
         }
     }
+
+    [Fact]
+    public void Load_GzipCutAtAnyPoint_ThrowsNamingFile_NeverFewerImages()
+    {
+        byte[] whole = File.ReadAllBytes(ShippedPath());
+        string path = Path.Combine(_dir, "cut.csv.gz");
+        var silent = new List<int>();
+        // Every cut point in the last 64 bytes (trailer and final deflate block) and every 31st before.
+        var cuts = Enumerable.Range(1, whole.Length - 1).Where(c => c % 31 == 0 || c > whole.Length - 64);
+        foreach (int cut in cuts)
+        {
+            File.WriteAllBytes(path, whole[..cut]);
+            try
+            {
+                UciDigits.Load(path);
+                silent.Add(cut);
+            }
+            catch (InvalidDataException e)
+            {
+                e.Message.ShouldContain("cut.csv.gz");
+            }
+        }
+        silent.ShouldBeEmpty();
+    }
+    [Fact]
+    public void Load_GzipWithFlippedDataByte_ThrowsNamingFile()
+    {
+        byte[] whole = File.ReadAllBytes(ShippedPath());
+        whole[whole.Length / 2] ^= 0x10;
+        string path = Path.Combine(_dir, "flipped.csv.gz");
+        File.WriteAllBytes(path, whole);
+        Should.Throw<InvalidDataException>(() => UciDigits.Load(path)).Message.ShouldContain("flipped.csv.gz");
+    }
+
+    [Fact]
+    public void Load_PlainTextNamedGz_ThrowsNamingFileAndLine()
+    {
+        string path = Path.Combine(_dir, "plain.csv.gz");
+        File.WriteAllText(path, string.Join(",", Enumerable.Repeat("0", 65)) + "\n");
+        var e = Should.Throw<InvalidDataException>(() => UciDigits.Load(path));
+        e.Message.ShouldContain("plain.csv.gz:1");
+        e.Message.ShouldContain("gzip");
+    }
 }
