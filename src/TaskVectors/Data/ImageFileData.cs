@@ -72,8 +72,15 @@ public sealed class ImageFileData : ILabeledData<Tensor>
             throw new ArgumentException($"Batch {batch.ShapeText} does not hold {indices.Length} images of {stride} values.", nameof(batch));
         var ids = indices.ToArray();
         var memory = batch.Memory;
-        Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, DecodeThreads) },
-            i => ImageFile.LoadInto(_paths[ids[i]], Preprocessing, Limits, memory.Span.Slice(i * stride, stride)));
+        var errors = new Exception?[ids.Length];
+        Parallel.For(0, ids.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, DecodeThreads) }, i =>
+        {
+            try { ImageFile.LoadInto(_paths[ids[i]], Preprocessing, Limits, memory.Span.Slice(i * stride, stride)); }
+            catch (Exception e) { errors[i] = e; }
+        });
+        // The first failing example in batch order, whatever the thread timing, and unwrapped.
+        if (Array.Find(errors, e => e is not null) is { } error)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
     }
 
     /// <summary>Decodes every image (in parallel) into an in-memory <see cref="ImageData"/> (N, C, S, S).</summary>

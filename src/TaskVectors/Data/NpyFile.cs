@@ -93,7 +93,7 @@ public static partial class NpyFile
             if (v != MathF.Floor(v) || v < 0 || v >= classes) throw new DataFormatException(labelsPath, null, $"label {v} of example {i} is not an integer in [0, {classes}).");
             labels[i] = (int)v;
         }
-        float scale = type == "u1" ? 1f / 255f : 1f;
+        float divisor = type == "u1" ? 255f : 1f;
         var images = new Tensor(n, c, h, w);
         var output = images.Span;
         int plane = h * w;
@@ -102,7 +102,7 @@ public static partial class NpyFile
             if (!float.IsFinite(values[i])) throw new DataFormatException(imagesPath, null, $"value {i} is {values[i]}.");
             // (N, H, W, C) → (N, C, H, W).
             int target = channelsLast ? (i / (plane * c)) * plane * c + (i % c) * plane + (i / c) % plane : i;
-            output[target] = values[i] * scale;
+            output[target] = values[i] / divisor;
         }
         return new ImageData(images, labels, classes, $"NPY {Path.GetFileName(imagesPath)} ({n} images)");
     }
