@@ -18,9 +18,12 @@ public sealed partial class TextTokenizer
 {
     private readonly Tokenizer _tokenizer;
 
-    private TextTokenizer(Tokenizer tokenizer, int clsId, int sepId, int padId, int? unknownId, string kind)
+    private readonly bool _foldAccents;
+
+    private TextTokenizer(Tokenizer tokenizer, int clsId, int sepId, int padId, int? unknownId, string kind, bool foldAccents = false)
     {
         _tokenizer = tokenizer;
+        _foldAccents = foldAccents;
         ClsId = clsId;
         SepId = sepId;
         PadId = padId;
@@ -46,7 +49,8 @@ public sealed partial class TextTokenizer
     /// <summary>
     /// WordPiece/BERT tokenizer from a vocab.txt (one token per line, id = line index). Uncased vocabularies
     /// (<paramref name="lowerCase"/>) also strip accents (NFD + drop non-spacing marks), as BERT's uncased models were trained:
-    /// "naïve café" → naive, cafe.
+    /// "naïve café" → naive, cafe. The package's RemoveNonSpacingMarks relies on string.Normalize, a no-op under
+    /// InvariantGlobalization, so accents are also folded with a table first (same result either way).
     /// </summary>
     /// <exception cref="DataFormatException">The file is missing or lacks [CLS], [SEP], [PAD], [UNK] or [MASK].</exception>
     public static TextTokenizer FromBertVocab(string vocabPath, bool lowerCase = true)
@@ -61,7 +65,7 @@ public sealed partial class TextTokenizer
         {
             throw new DataFormatException(vocabPath, null, $"cannot build a WordPiece tokenizer ({e.Message}).", e);
         }
-        return new TextTokenizer(bert, bert.ClassificationTokenId, bert.SeparatorTokenId, bert.PaddingTokenId, bert.UnknownTokenId, "WordPiece");
+        return new TextTokenizer(bert, bert.ClassificationTokenId, bert.SeparatorTokenId, bert.PaddingTokenId, bert.UnknownTokenId, "WordPiece", foldAccents: lowerCase);
     }
 
     /// <summary>
@@ -90,6 +94,7 @@ public sealed partial class TextTokenizer
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length == 0) return [];
+        if (_foldAccents) text = AccentFolding.Fold(text);
         return [.. _tokenizer.EncodeToIds(text, considerPreTokenization: true, considerNormalization: true)];
     }
 
@@ -141,12 +146,12 @@ public sealed partial class TextTokenizer
 
     private (int[] Ids, int[] Types) Build(int[] a, int[]? b, int maxLength) => Build(a, b ?? [], b is not null, maxLength);
 
-    /// <summary>How many tokens of a and b remain when the longer one (a on ties) loses its last token until a + b ≤ budget.</summary>
+    /// <summary>How many tokens of a and b remain when the longer one (b on ties, as Hugging Face's tokenizers) loses its last token until a + b ≤ budget.</summary>
     internal static (int A, int B) LongestFirst(int a, int b, int budget)
     {
         while (a + b > budget)
         {
-            if (a >= b) a--; else b--;
+            if (a > b) a--; else b--;
         }
         return (a, b);
     }
