@@ -45,6 +45,9 @@ public sealed class BatchPrefetcher<TInput> : IDisposable
     /// <summary>How many batches are filled ahead of the consumer.</summary>
     public int Depth { get; }
 
+    /// <summary>The example indices of the batch last returned by <see cref="Next"/> (empty before the first call).</summary>
+    public ReadOnlySpan<int> CurrentIndices => _held is null ? default : _held.Indices;
+
     /// <summary>Number of times <see cref="Next"/> found no batch ready and had to wait (the input pipeline was the bottleneck).</summary>
     public int Waits { get; private set; }
 
