@@ -31,12 +31,13 @@ internal static class InputTable
             Console.WriteLine($"Input pipeline: {Environment.ProcessorCount} cores, threads={ParallelLoop.Threads}, .NET {Environment.Version}, median of {runs} rounds");
             var photos = PhotoFolder(fixtures, work, copies);
             var digits = DigitFolder(fixtures, work, 256);
-            Console.WriteLine($"{"row",-46} {"images/s",10} {"ms/image",9}");
+            Console.WriteLine($"{"row",-56} {"images/s",10} {"ms/image",9}");
             ImageRows(photos, ImagePreprocessing.Clip(224), VisionTransformerConfig.B32, 8, runs, "CLIP 224 photos (150–192 px PNG/JPEG)", "ViT-B/32 train step, batch 8");
             ImageRows(digits, ImagePreprocessing.Gray(28), VisionTransformerConfig.Tiny, 64, runs, "gray 28 (28×28 PNG)", "ViT-tiny train step, batch 64");
             PrefetchRows(digits, runs);
             ResizeRows(fixtures, runs);
             TokenizerRows(args, runs);
+            if (BenchTools.OptionText(args, "--idx", null) is { } idx) IdxRow(idx);
         }
         finally
         {
@@ -61,7 +62,7 @@ internal static class InputTable
 
     private static void PrefetchRows(string root, int runs)
     {
-        const int batch = 64, steps = 8;
+        const int batch = 64, steps = 4;
         var files = ImageFolder.Load(root, ImagePreprocessing.Gray(28));
         var memory = files.Materialize();
         var model = new VisionTransformer(VisionTransformerConfig.Tiny);
@@ -113,6 +114,20 @@ internal static class InputTable
             }
             Console.WriteLine($"resize 226×150 → {rw}×{rh}: ours {BenchTools.MedianOf(times[0]) * 1e3:F2} ms, max |diff| to PIL {MaxDiff(ours)}/255; " +
                 $"ImageSharp Bicubic {BenchTools.MedianOf(times[1]) * 1e3:F2} ms, max |diff| to PIL {MaxDiff(sharp)}/255");
+        }
+    }
+
+    // A real MNIST-family set (e.g. Debian dataset-fashion-mnist: /usr/share/datasets/fashion-mnist).
+    private static void IdxRow(string folder)
+    {
+        foreach (string split in new[] { "train", "t10k" })
+        {
+            long start = Stopwatch.GetTimestamp();
+            var data = IdxFile.Load(Path.Combine(folder, $"{split}-images-idx3-ubyte.gz"), Path.Combine(folder, $"{split}-labels-idx1-ubyte.gz"));
+            double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            var counts = Enumerable.Range(0, 10).Select(c => Enumerable.Range(0, data.Count).Count(i => data.Label(i) == c));
+            Console.WriteLine($"IDX {split}: {data.Images.ShapeText} in {seconds:F2} s; first labels [{string.Join(", ", Enumerable.Range(0, 10).Select(data.Label))}]; " +
+                $"per class [{string.Join(", ", counts)}]; mean pixel {data.Images.Span.ToArray().Average():F4}");
         }
     }
 
@@ -219,5 +234,5 @@ internal static class InputTable
     }
 
     private static void Row(string name, double imagesPerSecond) =>
-        Console.WriteLine($"{name,-46} {imagesPerSecond,10:F1} {1e3 / imagesPerSecond,9:F2}");
+        Console.WriteLine($"{name,-56} {imagesPerSecond,10:F1} {1e3 / imagesPerSecond,9:F2}");
 }

@@ -6,7 +6,7 @@
 //   vit-table [--runs N] [--configs vit-tiny,vit-b32] [--torch]  ViT train / forward / JVP steps, optionally beside PyTorch
 //   kfac-table [--images N] [--runs R] [--batch B] [--exact] [--b32] [--torch]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
 //   syrk-table [--runs N]  SSYRK on KFAC's Gram shapes: OpenBLAS, the managed tiled SSYRK and the column-panel fallback
-//   input-table [--runs N] [--copies C] [--vocab FILE]  images/s of decode+preprocess beside training steps, prefetching, resize vs ImageSharp, tokens/s
+//   input-table [--runs N] [--copies C] [--vocab FILE] [--idx DIR]  images/s of decode+preprocess beside training steps, prefetching, resize vs ImageSharp, tokens/s
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
