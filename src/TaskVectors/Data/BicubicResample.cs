@@ -1,9 +1,10 @@
 // BicubicResample: PIL's separable antialiased bicubic resize (Pillow libImaging/Resample.c, a = −0.5) on
 // interleaved 8-bit pixels (H, W, C) → (H', W', C), bit-exact with PIL: the filter is widened by the scale
 // factor when downscaling (antialiasing), weights are normalized and rounded to 22-bit fixed point, the
-// horizontal pass runs first and rounds to 8 bits, then the vertical pass. ImageSharp's bicubic resize
-// differs from PIL by up to ~10/255 on photos (bench `input-table` measures it), over the 2/255 that CLIP
-// preprocessing is held to, hence this kernel. Its naive twin is BicubicResampleReference.
+// horizontal pass runs first and rounds to 8 bits, then the vertical pass. Why not ImageSharp's resize: it
+// is within 1/255 of PIL on the fixture photo (bench `input-table`), but it computes in float SIMD, whose
+// last bits may differ between processors; this integer kernel gives PIL's exact bytes on every machine.
+// Its naive twin is BicubicResampleReference.
 namespace TaskVectors.Data;
 
 internal static class BicubicResample
