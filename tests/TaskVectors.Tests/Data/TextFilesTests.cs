@@ -113,6 +113,19 @@ public sealed class TextFilesTests : IDisposable
     }
 
     [Fact]
+    public void TextData_Fill_AllocatesNothing()
+    {
+        var tokenizer = TextTokenizer.FromBertVocab(Fixtures.PathOf("text", "bert-vocab.txt"));
+        var data = new TextData(TextFiles.Read(Fixtures.PathOf("text", "sick.tsv"), TextFileFormat.Sick), tokenizer, maxLength: 64);
+        var batch = data.CreateBatch(3);
+        int[] order = [2, 0, 1];
+        data.Fill(batch, order);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) data.Fill(batch, order);
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBe(0);
+    }
+
+    [Fact]
     public void TextData_LabelOutOfRange_Throws()
     {
         var tokenizer = TextTokenizer.FromBertVocab(Fixtures.PathOf("text", "bert-vocab.txt"));
