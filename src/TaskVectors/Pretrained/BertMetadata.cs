@@ -51,5 +51,9 @@ internal static class BertMetadata
         return (config, metadata.GetValueOrDefault("has_pooler") == "true");
     }
 
+    /// <summary>Strict loading with exact names; "pooler." may be missing only from a file without a pooler.</summary>
+    public static CheckpointLoadOptions LoadOptions(bool hasPooler) =>
+        hasPooler ? CheckpointLoadOptions.Exact : CheckpointLoadOptions.Exact with { AllowMissingPrefixes = ["pooler."] };
+
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

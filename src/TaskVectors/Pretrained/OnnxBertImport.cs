@@ -31,5 +31,5 @@ public sealed class OnnxBertImport
     public IEnumerable<string> Recovered => Sources.Where(p => p.Key != p.Value).Select(p => p.Key);
 
     /// <summary>The strict-load options for the written file: Hugging Face names, with "pooler." allowed to be missing when <see cref="HasPooler"/> is false.</summary>
-    public CheckpointLoadOptions LoadOptions => HasPooler ? CheckpointLoadOptions.Exact : CheckpointLoadOptions.Exact with { AllowMissingPrefixes = ["pooler."] };
+    public CheckpointLoadOptions LoadOptions => BertMetadata.LoadOptions(HasPooler);
 }
