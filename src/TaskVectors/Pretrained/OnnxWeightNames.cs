@@ -1,8 +1,8 @@
 // OnnxWeightNames: maps an ONNX graph's float initializers to Hugging Face parameter names. Named
 // initializers keep their names; ones an exporter renamed ("927", "onnx::MatMul_788") are recovered
 // from the graph (initializer -> MatMul -> Add with "X.bias" gives "X.weight") and from node names
-// ("/encoder/layer.0/attention/self/query/MatMul"); both routes must agree. Integer constants and
-// position_ids buffers are dropped. Layout follows the consumer: MatMul's B (and Gemm's B without
+// ("/encoder/layer.0/attention/self/query/MatMul"); both routes must agree. Integer constants,
+// one-element float constants and position_ids buffers are dropped. Layout follows the consumer: MatMul's B (and Gemm's B without
 // transB) is [in, out] and gets transposed to PyTorch's [out, in].
 using System.Text.RegularExpressions;
 using Onnx;
@@ -29,6 +29,8 @@ internal static partial class OnnxWeightNames
         {
             if (tensor.DataType != OnnxTensorData.Float) continue; // shape constants, position_ids (int64)
             if (tensor.Name.EndsWith(".position_ids", StringComparison.Ordinal)) continue;
+            // A one-element float without a parameter's name is a graph constant (eps, √d, 0.5), not a weight.
+            if (OnnxTensorData.Count(tensor) == 1 && !ParameterName().IsMatch(tensor.Name)) continue;
             bool? transposed = Layout(graph, tensor, conflicts);
             if (transposed is null) continue;
             string? name = ParameterName().IsMatch(tensor.Name) ? tensor.Name : Recover(graph, tensor, conflicts, unmapped);

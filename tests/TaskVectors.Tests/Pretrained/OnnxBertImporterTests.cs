@@ -136,6 +136,18 @@ public sealed class OnnxBertImporterTests
         Should.Throw<OnnxImportException>(() => Inspect(model)).Problem.ShouldContain("erf GELU");
     }
 
+    [PretrainedFact("all-MiniLM-L6-v2")]
+    public void Inspect_ScalarFloatConstantInitializer_DroppedButAnUnnamedVectorIsAnError()
+    {
+        var model = Parse(PretrainedBases.AllMiniLmL6V2);
+        // Exporters may store eps or √d as float initializers: one element, read by Add/Div, not a parameter.
+        model.Graph.Initializer.Add(new TensorProto { Name = "onnx::Div_9000", DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(BitConverter.GetBytes(8f)) });
+        Inspect(model).Sources.Count.ShouldBe(103);
+
+        model.Graph.Initializer.Add(new TensorProto { Name = "onnx::Mul_9001", DataType = (int)TensorProto.Types.DataType.Float, Dims = { 2 }, RawData = ByteString.CopyFrom(new byte[8]) });
+        Should.Throw<OnnxImportException>(() => Inspect(model)).Tensors.ShouldHaveSingleItem().ShouldStartWith("onnx::Mul_9001 [2] Float: read by no node");
+    }
+
     [Fact]
     public void Inspect_NotOnnx_ThrowsInvalidData()
     {
