@@ -7,6 +7,7 @@
 //   kfac-table [--images N] [--runs R] [--batch B] [--exact] [--b32] [--torch]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
 //   syrk-table [--runs N]  SSYRK on KFAC's Gram shapes: OpenBLAS, the managed tiled SSYRK and the column-panel fallback
 //   input-table [--runs N] [--copies C] [--vocab FILE] [--idx DIR]  images/s of decode+preprocess beside training steps, prefetching, resize vs ImageSharp, tokens/s
+//   minilm-table [--runs N] [--torch] [--cache DIR]  all-MiniLM-L6-v2 forward / JVP / train / KFAC beside ONNX Runtime (and PyTorch)
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
@@ -31,6 +32,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "input-table":
         InputTable.Run(args[1..]);
+        return 0;
+    case "minilm-table":
+        MinilmTable.Run(args[1..]);
         return 0;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

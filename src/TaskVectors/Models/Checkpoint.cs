@@ -25,7 +25,8 @@ public static class Checkpoint
     /// Loads every parameter of <paramref name="model"/> from <paramref name="path"/>. After the name mapping of
     /// <paramref name="options"/> (default: exact names plus legacy LayerNorm names), the file must hold exactly the
     /// model's parameter names, with the same shapes and a float dtype; buffers in <see cref="IgnoredBufferSuffixes"/>
-    /// are skipped. On any difference nothing is loaded.
+    /// are skipped. Parameters that <see cref="CheckpointLoadOptions.AllowMissingPrefixes"/> lets the file lack keep their
+    /// values. On any difference nothing is loaded.
     /// </summary>
     /// <exception cref="CheckpointMismatchException">Names, shapes or dtypes differ; lists every problem.</exception>
     /// <exception cref="SafetensorsFormatException">The file is not valid safetensors.</exception>
@@ -49,7 +50,10 @@ public static class Checkpoint
         foreach (var p in model.Parameters)
         {
             known.Add(p.Name);
-            if (!byName.TryGetValue(p.Name, out var info)) missing.Add($"{p.Name} {p.Value.ShapeText}");
+            if (!byName.TryGetValue(p.Name, out var info))
+            {
+                if (!options.AllowsMissing(p.Name)) missing.Add($"{p.Name} {p.Value.ShapeText}");
+            }
             else if (!info.Shape.AsSpan().SequenceEqual(p.Value.Shape))
                 misshaped.Add($"{p.Name}: model {p.Value.ShapeText}, file {info.ShapeText}");
             else if (!info.DType.IsReadableAsSingle())
@@ -59,7 +63,8 @@ public static class Checkpoint
             if (!known.Contains(name)) unexpected.Add($"{info.Name} {info.ShapeText}");
         if (missing.Count + unexpected.Count + misshaped.Count > 0)
             throw new CheckpointMismatchException(path, missing, unexpected, misshaped);
-        foreach (var p in model.Parameters) file.ReadInto(byName[p.Name].Name, p.Value.Span);
+        foreach (var p in model.Parameters)
+            if (byName.TryGetValue(p.Name, out var info)) file.ReadInto(info.Name, p.Value.Span);
     }
 
     /// <summary>

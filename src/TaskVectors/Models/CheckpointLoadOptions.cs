@@ -15,6 +15,13 @@ public sealed record CheckpointLoadOptions
     /// <summary>Maps "LayerNorm.gamma" → "LayerNorm.weight" and "LayerNorm.beta" → "LayerNorm.bias" (old BERT checkpoints).</summary>
     public bool MapLegacyLayerNormNames { get; init; } = true;
 
+    /// <summary>
+    /// Model parameters whose name starts with one of these may be absent from the file: they keep the values they
+    /// had (e.g. "pooler." for an encoder exported without BERT's pooler, such as snowflake-arctic-embed-xs).
+    /// Explicit, so a file that lacks them otherwise still fails strict loading.
+    /// </summary>
+    public IReadOnlyList<string> AllowMissingPrefixes { get; init; } = [];
+
     /// <summary>Exact names, no mapping.</summary>
     public static CheckpointLoadOptions Exact { get; } = new() { MapLegacyLayerNormNames = false };
 
@@ -23,6 +30,14 @@ public sealed record CheckpointLoadOptions
     /// "bert.", skips the "cls." pre-training heads and the "classifier." head, maps legacy LayerNorm names.
     /// </summary>
     public static CheckpointLoadOptions HuggingFaceBert { get; } = new() { StripPrefix = "bert.", IgnorePrefixes = ["cls.", "classifier."] };
+
+    /// <summary>Whether model parameter <paramref name="parameterName"/> may be absent from the file (<see cref="AllowMissingPrefixes"/>).</summary>
+    public bool AllowsMissing(string parameterName)
+    {
+        foreach (string prefix in AllowMissingPrefixes)
+            if (parameterName.StartsWith(prefix, StringComparison.Ordinal)) return true;
+        return false;
+    }
 
     /// <summary>The model parameter name for file tensor <paramref name="fileName"/>, or null when it is skipped.</summary>
     public string? Map(string fileName)
