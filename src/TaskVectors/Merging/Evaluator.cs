@@ -5,7 +5,6 @@ using TaskVectors.Data;
 using TaskVectors.Layers;
 using TaskVectors.Models;
 using TaskVectors.Tensors;
-using TaskVectors.Training;
 
 namespace TaskVectors.Merging;
 

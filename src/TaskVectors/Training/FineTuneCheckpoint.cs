@@ -4,7 +4,7 @@
 // because θ0 + (θ − θ0) need not equal θ in float32, and resuming must be bit-exact.
 using System.Globalization;
 using TaskVectors.IO;
-using TaskVectors.Merging;
+using TaskVectors.Models;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.Training;

@@ -8,7 +8,6 @@ using System.Diagnostics;
 using System.Globalization;
 using TaskVectors.Data;
 using TaskVectors.Layers;
-using TaskVectors.Merging;
 using TaskVectors.Models;
 using TaskVectors.Tensors;
 

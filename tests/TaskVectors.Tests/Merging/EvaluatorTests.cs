@@ -2,6 +2,7 @@
 // goes through f(x;θ0) + J·ατ, non-linear through θ0 + ατ, and the model is left untouched.
 using TaskVectors.Layers;
 using TaskVectors.Merging;
+using TaskVectors.Models;
 using TaskVectors.Tensors;
 using TaskVectors.Tests.Training;
 using TaskVectors.Training;

@@ -4,7 +4,7 @@ using TaskVectors.IO;
 using TaskVectors.Layers;
 using TaskVectors.Tensors;
 
-namespace TaskVectors.Merging;
+namespace TaskVectors.Models;
 
 /// <summary>
 /// A task vector τ_t: one tensor per fine-tuned parameter (dotted Hugging Face names), plus metadata.
