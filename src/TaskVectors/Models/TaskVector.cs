@@ -93,7 +93,8 @@ public sealed class TaskVector
         var tuned = finetuned.Parameters.Where(p => !skip.Contains(p.Name)).ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
         var base0 = baseModel.Parameters.Where(p => !skip.Contains(p.Name)).ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
         var mismatches = new List<string>();
-        CompareLayouts("the fine-tuned model", tuned, "the base model", base0, mismatches);
+        CompareLayouts("the fine-tuned model", tuned.ToDictionary(kv => kv.Key, kv => kv.Value.Shape.ToArray(), StringComparer.Ordinal),
+            "the base model", base0.ToDictionary(kv => kv.Key, kv => kv.Value.Shape.ToArray(), StringComparer.Ordinal), mismatches);
         if (mismatches.Count > 0) throw new TaskVectorMismatchException("Checkpoint difference", mismatches);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -275,35 +276,39 @@ public sealed class TaskVector
     }
 
     /// <summary>
-    /// Lists every disagreement of <paramref name="vectors"/> with the first (base fingerprint, regime, names, shapes),
-    /// leaving out <paramref name="skip"/>; <paramref name="labels"/> name the operands in the lines.
+    /// Lists every disagreement of the operands with the first (base fingerprint, regime, tensor names and shapes), leaving
+    /// out <paramref name="skip"/>: one line per disagreement naming the operand's label and the tensor.
     /// </summary>
-    internal static List<string> Mismatches(IReadOnlyList<TaskVector> vectors, IReadOnlyList<string> labels, IReadOnlySet<string> skip)
+    internal static List<string> Mismatches(IReadOnlyList<(string Label, string? Fingerprint, Regime Regime, IReadOnlyDictionary<string, int[]> Shapes)> operands, IReadOnlySet<string> skip)
     {
         var mismatches = new List<string>();
-        var first = vectors[0];
-        var reference = first._tensors.Where(kv => !skip.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        for (int i = 1; i < vectors.Count; i++)
+        var first = operands[0];
+        var reference = first.Shapes.Where(kv => !skip.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        for (int i = 1; i < operands.Count; i++)
         {
-            var v = vectors[i];
-            if (!string.Equals(first.BaseFingerprint, v.BaseFingerprint, StringComparison.Ordinal))
-                mismatches.Add($"{labels[i]} was made from base model {Short(v.BaseFingerprint)}, {labels[0]} from {Short(first.BaseFingerprint)}");
+            var v = operands[i];
+            if (!string.Equals(first.Fingerprint, v.Fingerprint, StringComparison.Ordinal))
+                mismatches.Add($"{v.Label} was made from base model {Short(v.Fingerprint)}, {first.Label} from {Short(first.Fingerprint)}");
             if (first.Regime != v.Regime)
-                mismatches.Add($"{labels[i]} is {RegimeText(v.Regime)}, {labels[0]} is {RegimeText(first.Regime)}");
-            var other = v._tensors.Where(kv => !skip.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-            CompareLayouts(labels[i], other, labels[0], reference, mismatches);
+                mismatches.Add($"{v.Label} is {RegimeText(v.Regime)}, {first.Label} is {RegimeText(first.Regime)}");
+            var other = v.Shapes.Where(kv => !skip.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            CompareLayouts(v.Label, other, first.Label, reference, mismatches);
         }
         return mismatches;
     }
 
-    private static void CompareLayouts(string label, Dictionary<string, Tensor> tensors, string referenceLabel, Dictionary<string, Tensor> reference, List<string> mismatches)
+    /// <summary>The operand description <see cref="Mismatches"/> compares.</summary>
+    internal (string Label, string? Fingerprint, Regime Regime, IReadOnlyDictionary<string, int[]> Shapes) Describe(string label) =>
+        (label, BaseFingerprint, Regime, _tensors.ToDictionary(kv => kv.Key, kv => kv.Value.Shape.ToArray(), StringComparer.Ordinal));
+
+    private static void CompareLayouts(string label, Dictionary<string, int[]> shapes, string referenceLabel, Dictionary<string, int[]> reference, List<string> mismatches)
     {
-        foreach (var (name, t) in reference.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (name, shape) in reference.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            if (!tensors.TryGetValue(name, out var u)) mismatches.Add($"{label} lacks tensor '{name}' of {referenceLabel}");
-            else if (!u.HasShape(t.Shape)) mismatches.Add($"tensor '{name}' is {u.ShapeText} in {label}, {t.ShapeText} in {referenceLabel}");
+            if (!shapes.TryGetValue(name, out var other)) mismatches.Add($"{label} lacks tensor '{name}' of {referenceLabel}");
+            else if (!other.AsSpan().SequenceEqual(shape)) mismatches.Add($"tensor '{name}' is {Tensor.ShapeString(other)} in {label}, {Tensor.ShapeString(shape)} in {referenceLabel}");
         }
-        foreach (var name in tensors.Keys.Where(n => !reference.ContainsKey(n)).Order(StringComparer.Ordinal))
+        foreach (var name in shapes.Keys.Where(n => !reference.ContainsKey(n)).Order(StringComparer.Ordinal))
             mismatches.Add($"{label} has tensor '{name}', which {referenceLabel} lacks");
     }
 
@@ -313,8 +318,7 @@ public sealed class TaskVector
         for (int i = 0; i < vectors.Count; i++)
             if (vectors[i] is null) throw new ArgumentException($"{operation}: task vector {i} is null.", nameof(vectors));
         var skip = (options ?? TaskVectorCombineOptions.Default).Skip;
-        var labels = vectors.Select((v, i) => v.Metadata.GetValueOrDefault("source") is { } s ? $"task vector {i} ('{s}')" : $"task vector {i}").ToList();
-        var mismatches = Mismatches(vectors, labels, skip);
+        var mismatches = Mismatches([.. vectors.Select((v, i) => v.Describe($"task vector {i}"))], skip);
         if (mismatches.Count > 0) throw new TaskVectorMismatchException(operation, mismatches);
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, first) in vectors[0]._tensors)
