@@ -5,7 +5,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using TaskVectors.Data;
-using TaskVectors.Merging;
 using TaskVectors.Models;
 using TaskVectors.Tensors;
 

@@ -3,7 +3,7 @@
 // estimator settings, dataset). Saved as one safetensors file per task (see FactorFile).
 using System.Collections.ObjectModel;
 using TaskVectors.Layers;
-using TaskVectors.Merging;
+using TaskVectors.Models;
 
 namespace TaskVectors.Curvature;
 

@@ -5,7 +5,6 @@ using TaskVectors.Data;
 using TaskVectors.Layers;
 using TaskVectors.Models;
 using TaskVectors.Tensors;
-using TaskVectors.Training;
 
 namespace TaskVectors.Merging;
 
@@ -13,18 +12,56 @@ namespace TaskVectors.Merging;
 public static class Evaluator
 {
     /// <summary>
-    /// The fraction of <paramref name="data"/> whose argmax logit equals its label, for the model at θ0 + α·τ
-    /// (<paramref name="regime"/> NonLinear) or its linearization f(x; θ0) + J(x; θ0)·α·τ (Linearized).
-    /// <paramref name="taskVector"/> null evaluates θ0 itself.
+    /// The fraction of <paramref name="data"/> whose argmax logit equals its label, for the model at θ0 + α·τ (regime
+    /// NonLinear) or its linearization f(x; θ0) + J(x; θ0)·α·τ (Linearized). <paramref name="taskVector"/> null evaluates
+    /// θ0 itself. The regime is the vector's own (<see cref="TaskVector.Regime"/>); <paramref name="regime"/> may only name
+    /// another one together with <paramref name="overrideRegime"/> = true, an explicit request.
     /// </summary>
-    /// <exception cref="ArgumentException">A task-vector tensor has no parameter of that name and shape, or a label is outside the head.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">α is NaN or ±∞, or the batch size is not positive.</exception>
+    /// <exception cref="ArgumentException">
+    /// A task-vector tensor has no parameter of that name and shape, a label is outside the head, an embedding is NaN or
+    /// ±∞ (e.g. NaN images; the message names the dataset and examples), or <paramref name="regime"/> differs from the
+    /// vector's without <paramref name="overrideRegime"/>.
+    /// </exception>
+    /// <exception cref="InvalidOperationException">The task vector records another base model, or none.</exception>
     public static double Accuracy<TInput>(IEmbeddingModel<TInput> model, CosineHead head, ILabeledData<TInput> data,
-        TaskVector? taskVector = null, Regime regime = Regime.NonLinear, float alpha = 1f, int batchSize = 128)
+        TaskVector? taskVector = null, Regime? regime = null, float alpha = 1f, int batchSize = 128, bool overrideRegime = false)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Regime effective = EffectiveRegime(taskVector, regime, overrideRegime);
+        if (taskVector is not null)
+        {
+            TaskVector.CheckAlpha(alpha, nameof(alpha));
+            var byName = model.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+            foreach (var (name, tau) in taskVector.Tensors) Find(byName, name, tau);
+            taskVector.EnsureBase(model);
+        }
+        return AccuracyCore(model, head, data, taskVector, effective, alpha, batchSize);
+    }
+
+    /// <summary>The regime an evaluation runs in: the vector's, unless another is asked for explicitly.</summary>
+    internal static Regime EffectiveRegime(TaskVector? taskVector, Regime? regime, bool overrideRegime)
+    {
+        if (regime is { } r && !Enum.IsDefined(r)) throw new ArgumentOutOfRangeException(nameof(regime), r, "Unknown regime.");
+        if (taskVector is null) return regime ?? Regime.NonLinear;
+        if (regime is { } asked && asked != taskVector.Regime && !overrideRegime)
+            throw new ArgumentException(
+                $"The task vector is {TaskVector.RegimeText(taskVector.Regime)} but evaluation was asked for in the {TaskVector.RegimeText(asked)} regime; " +
+                "pass overrideRegime: true to evaluate it through the other model on purpose.", nameof(regime));
+        return regime ?? taskVector.Regime;
+    }
+
+    /// <summary>
+    /// <see cref="Accuracy"/> without the base-model check (the caller has made it once, e.g. the evaluation protocol).
+    /// </summary>
+    internal static double AccuracyCore<TInput>(IEmbeddingModel<TInput> model, CosineHead head, ILabeledData<TInput> data,
+        TaskVector? taskVector, Regime regime, float alpha, int batchSize)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(head);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        TaskVector.CheckAlpha(alpha, nameof(alpha));
         if (data.Count == 0) throw new ArgumentException($"The dataset '{data.Description}' is empty.", nameof(data));
         var byName = model.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
         var tangents = new List<(Parameter Parameter, Tensor? Saved)>();
@@ -52,8 +89,13 @@ public static class Evaluator
                 }
                 else
                 {
-                    theta0 = taskVector.Tensors.Keys.ToDictionary(n => n, n => Find(byName, n, taskVector.Tensors[n]).Value.Clone(), StringComparer.Ordinal);
-                    taskVector.AddTo(model, alpha);
+                    theta0 = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+                    foreach (var (name, tau) in taskVector.Tensors)
+                    {
+                        var p = Find(byName, name, tau);
+                        theta0.Add(name, p.Value.Clone());
+                        TensorMath.AddScaled(tau.Span, alpha, p.Value.Span);
+                    }
                 }
             }
             return Count(model, head, data, linearized: taskVector is not null && regime == Regime.Linearized, batchSize) / (double)data.Count;
@@ -100,6 +142,8 @@ public static class Evaluator
                 TensorMath.Add(d.Primal.Span, d.Tangent.Span, f.Span);
             }
             else f = model.Forward(batch);
+            if (!TensorMath.AllFinite(f.Span))
+                throw new ArgumentException($"Examples {start}..{start + n - 1} of '{data.Description}' give NaN or ±∞ embeddings (non-finite inputs or weights); no accuracy is computed.", nameof(data));
             correct += SoftmaxCrossEntropy.CountCorrect(head.Forward(f), labels.AsSpan(0, n));
         }
         return correct;

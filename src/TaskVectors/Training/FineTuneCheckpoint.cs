@@ -7,7 +7,7 @@
 // optimizer state that no run reaches, non-finite θ) is InvalidDataException naming the file.
 using System.Globalization;
 using TaskVectors.IO;
-using TaskVectors.Merging;
+using TaskVectors.Models;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.Training;

@@ -1,6 +1,8 @@
 // FineTuneOptions: everything that determines a fine-tuning run. Defaults follow the paper's
 // reference training (AdamW, lr 3e-4, weight decay 0.1, cosine schedule with 500 warm-up steps,
 // batch 128, the linearized-TAK trainable set).
+using TaskVectors.Models;
+
 namespace TaskVectors.Training;
 
 /// <summary>Settings of one fine-tuning run. Effective batch = <see cref="BatchSize"/> × <see cref="AccumulationSteps"/>.</summary>

@@ -11,7 +11,6 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using TaskVectors.Data;
 using TaskVectors.Layers;
-using TaskVectors.Merging;
 using TaskVectors.Models;
 using TaskVectors.Tensors;
 

@@ -3,7 +3,7 @@
 // error falling like 1/√P, both token modes by brute force; plus batching, example cap, progress,
 // cancellation, metadata and the model state left behind.
 using TaskVectors.Curvature;
-using TaskVectors.Merging;
+using TaskVectors.Models;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.Tests.Curvature;

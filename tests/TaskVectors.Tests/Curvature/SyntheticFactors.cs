@@ -3,7 +3,7 @@
 // plain block, a bias-free projection, and two dense blocks (a LayerNorm γ and a class embedding).
 using TaskVectors.Curvature;
 using TaskVectors.Layers;
-using TaskVectors.Merging;
+using TaskVectors.Models;
 using TaskVectors.Tensors;
 using TaskVectors.Training;
 

@@ -4,7 +4,7 @@
 using System.Text.Json;
 using TaskVectors.Curvature;
 using TaskVectors.IO;
-using TaskVectors.Merging;
+using TaskVectors.Models;
 using TaskVectors.Tensors;
 using TaskVectors.Tests.IO;
 

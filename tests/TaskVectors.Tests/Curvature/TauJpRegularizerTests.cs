@@ -7,7 +7,6 @@
 using TaskVectors.Curvature;
 using TaskVectors.Data;
 using TaskVectors.Layers;
-using TaskVectors.Merging;
 using TaskVectors.Models;
 using TaskVectors.Tensors;
 using TaskVectors.Tests.Layers;

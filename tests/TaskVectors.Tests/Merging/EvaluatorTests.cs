@@ -2,6 +2,7 @@
 // goes through f(x;θ0) + J·ατ, non-linear through θ0 + ατ, and the model is left untouched.
 using TaskVectors.Layers;
 using TaskVectors.Merging;
+using TaskVectors.Models;
 using TaskVectors.Tensors;
 using TaskVectors.Tests.Training;
 using TaskVectors.Training;
@@ -64,5 +65,63 @@ public sealed class EvaluatorTests
         var tau = new TaskVector(new Dictionary<string, Tensor> { ["visual_projection.weight"] = new Tensor(3, 3) });
         Should.Throw<ArgumentException>(() => Evaluator.Accuracy(model, FineTuneFixture.Head(), FineTuneFixture.Data(), tau))
             .Message.ShouldContain("visual_projection.weight");
+    }
+
+    private static TaskVector SmallVector(IParameterized model, Regime regime, ulong seed = 4)
+    {
+        var p = model.Parameters.First(q => q.Name.EndsWith("visual_projection.weight", StringComparison.Ordinal));
+        var t = new Tensor(p.Value.Shape);
+        new Rng(seed).FillNormal(t.Span, 0f, 0.1f);
+        return new TaskVector(new Dictionary<string, Tensor> { [p.Name] = t }).WithBase(model).WithRegime(regime);
+    }
+
+    [Fact]
+    public void Accuracy_LinearizedVectorAskedNonLinear_ThrowsUnlessOverriddenExplicitly()
+    {
+        var model = FineTuneFixture.Vit();
+        var tau = SmallVector(model, Regime.Linearized);
+        var data = FineTuneFixture.Data();
+        Should.Throw<ArgumentException>(() => Evaluator.Accuracy(model, FineTuneFixture.Head(), data, tau, Regime.NonLinear))
+            .Message.ShouldContain("overrideRegime");
+        double own = Evaluator.Accuracy(model, FineTuneFixture.Head(), data, tau);
+        own.ShouldBe(Evaluator.Accuracy(model, FineTuneFixture.Head(), data, tau, Regime.Linearized));
+        Evaluator.Accuracy(model, FineTuneFixture.Head(), data, tau, Regime.NonLinear, overrideRegime: true).ShouldBeInRange(0, 1);
+    }
+
+    [Fact]
+    public void Accuracy_VectorOfAnotherBaseWithSameArchitecture_Throws()
+    {
+        var model = FineTuneFixture.Vit(seed: 1);
+        var tau = SmallVector(FineTuneFixture.Vit(seed: 2), Regime.NonLinear);
+        Should.Throw<InvalidOperationException>(() => Evaluator.Accuracy(model, FineTuneFixture.Head(), FineTuneFixture.Data(), tau))
+            .Message.ShouldContain("base model");
+    }
+
+    [Fact]
+    public void Accuracy_NaNImages_ThrowsNamingTheDataset()
+    {
+        var model = FineTuneFixture.Vit();
+        var data = FineTuneFixture.Data(count: 20);
+        data.Images.Span[5 * 64 + 3] = float.NaN;
+        Should.Throw<ArgumentException>(() => Evaluator.Accuracy(model, FineTuneFixture.Head(), data)).Message.ShouldContain(data.Description);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void Accuracy_NonFiniteAlpha_Throws(float alpha)
+    {
+        var model = FineTuneFixture.Vit();
+        var tau = SmallVector(model, Regime.NonLinear);
+        var before = FineTuneFixture.Values(model);
+        Should.Throw<ArgumentOutOfRangeException>(() => Evaluator.Accuracy(model, FineTuneFixture.Head(), FineTuneFixture.Data(), tau, alpha: alpha));
+        ShouldBeUnchanged(model, before);
+    }
+
+    private static void ShouldBeUnchanged(IParameterized model, Dictionary<string, float[]> before)
+    {
+        foreach (var p in model.Parameters)
+            p.Value.Span.SequenceEqual(before[p.Name]).ShouldBeTrue($"parameter '{p.Name}' changed");
     }
 }

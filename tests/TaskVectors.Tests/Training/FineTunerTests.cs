@@ -3,7 +3,7 @@
 // parameter selection, the model left at θ0, and allocation-free steady-state steps.
 using TaskVectors.Data;
 using TaskVectors.Layers;
-using TaskVectors.Merging;
+using TaskVectors.Models;
 using TaskVectors.Tensors;
 using TaskVectors.Threading;
 using TaskVectors.Training;

@@ -1,5 +1,5 @@
 // Regime: how fine-tuning moves the weights: directly (non-linear) or in the tangent space of θ0.
-namespace TaskVectors.Training;
+namespace TaskVectors.Models;
 
 /// <summary>The fine-tuning regime the paper compares.</summary>
 public enum Regime

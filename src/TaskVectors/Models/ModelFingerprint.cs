@@ -6,7 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using TaskVectors.Layers;
 
-namespace TaskVectors.Merging;
+namespace TaskVectors.Models;
 
 /// <summary>Identifies a set of parameter values: SHA-256 of (name, shape, little-endian float32 bytes) for each parameter.</summary>
 public static class ModelFingerprint
