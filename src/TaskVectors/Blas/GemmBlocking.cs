@@ -18,11 +18,17 @@ internal static class GemmBlocking
     /// <summary>Largest column block of one work item (a multiple of Nr).</summary>
     public const int Nb = 256;
 
+    /// <summary>Rows of op(A) packed at once (a multiple of Mr); bounds the shared A buffer.</summary>
+    public const int McOuter = 3072;
+
     /// <summary>Work items per thread a parallel pass aims for, so uneven items still balance.</summary>
     public const int ItemsPerThread = 4;
 
     /// <summary>Multiply-adds (m·n·k) below which a GEMM runs on the calling thread only.</summary>
     public const long ParallelThreshold = 1L << 20;
+
+    /// <summary>A panels packed by one packing work item.</summary>
+    public const int APanelsPerItem = 8;
 
     /// <summary>
     /// Splits <paramref name="length"/> into near-equal blocks, each a multiple of

@@ -1,6 +1,7 @@
-// GemmWorkspace: the packed-panel buffers of ManagedGemm, one set per thread. Each thread running a
-// compute item packs that item's op(A) row block (up to Mc×Kc floats) and op(B) columns (up to Nb×Kc
-// floats) into its own buffers. Buffers are pinned (read through raw pointers), 64-byte aligned,
+// GemmWorkspace: the packed-panel buffers of ManagedGemm, one set per thread. The calling thread
+// packs its op(A) block (up to McOuter×Kc floats) into PackedA, which the workers of its parallel
+// loop read; each thread running a compute item packs that item's op(B) columns (up to Nb×Kc
+// floats) into its own B buffer. Buffers are pinned (read through raw pointers), 64-byte aligned,
 // allocated on a thread's first GEMM and grown only when a larger one comes, so repeated GEMMs
 // allocate nothing. No thread ever runs items of two GEMMs at once (a GEMM started inside a
 // parallel loop body runs inline), so one set per thread is never shared.

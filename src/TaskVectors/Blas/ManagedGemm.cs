@@ -1,8 +1,8 @@
 // ManagedGemm: C (m×n, ldc) = α·op(A) (m×k)·op(B) (k×n) + β·C in C#, GotoBLAS/BLIS style.
-// One parallel pass over blocks of C (column blocks, and row parts when columns are few); each block runs
-// the whole depth in k blocks of at most Kc, packing its own op(B) columns into Nr-column panels and its
-// op(A) rows into Mr-row panels and calling the micro-kernel (a 6×16 Vector256 tile, or 12×32 Vector512
-// where GemmKernelChoice finds it faster) — see GemmComputeBody.
+// Loops, outermost first: k in blocks of at most Kc, rows of op(A) in chunks of McOuter; for each,
+// one parallel pass packs the A chunk into Mr-row panels and one parallel pass runs column blocks
+// of C, each packing its op(B) columns into Nr-column panels and calling the micro-kernel (a 6×16
+// Vector256 tile, or 12×32 Vector512 where GemmKernelChoice finds it faster).
 // k is never split across threads and the k blocks do not depend on the thread count, so results
 // are bit-identical for any number of threads.
 using TaskVectors.Threading;
@@ -102,24 +102,57 @@ public sealed unsafe class ManagedGemm : IGemm
 
         bool parallel = !_singleThreaded && (long)m * n * k >= GemmBlocking.ParallelThreshold;
         int minItems = parallel ? GemmBlocking.ItemsPerThread * ParallelLoop.Threads : 1;
+        int kcMax = GemmBlocking.Split(k, GemmBlocking.Kc, 1);
+        int mcMax = Math.Min(m, GemmBlocking.McOuter);
+        int mr = _mr, nr = _nr;
+        float* packedA = GemmWorkspace.Current.EnsureA((long)GemmBlocking.CeilDiv(mcMax, mr) * mr * kcMax);
 
         // Work items are column blocks of C (each packs its own B columns), and also row parts
         // when there are too few columns to keep every thread busy.
-        int colBlock = GemmBlocking.Split(n, GemmBlocking.Nb, _nr, minItems);
+        int colBlock = GemmBlocking.Split(n, GemmBlocking.Nb, nr, minItems);
         int colBlocks = GemmBlocking.CeilDiv(n, colBlock);
+
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
+            var pack = new GemmPackABody { A = pa, PackedA = packedA, Lda = lda, TransA = transA != Transpose.None, Mr = mr };
             var compute = new GemmComputeBody
             {
-                Kernel = _kernel, A = pa, B = pb, C = pc, Lda = lda, Ldb = ldb, Ldc = ldc, M = m, N = n, K = k,
-                KcMax = GemmBlocking.Split(k, GemmBlocking.Kc, 1), ColBlock = colBlock, ColBlocks = colBlocks,
-                RowPart = GemmBlocking.Split(m, m, _mr, GemmBlocking.CeilDiv(minItems, colBlocks)), Mr = _mr, Nr = _nr,
-                TransA = transA != Transpose.None, TransB = transB != Transpose.None, Alpha = alpha, Beta = beta, Lower = lower,
+                Kernel = _kernel, B = pb, PackedA = packedA, C = pc, Ldb = ldb, Ldc = ldc, N = n,
+                ColBlock = colBlock, ColBlocks = colBlocks, Mr = mr, Nr = nr, TransB = transB != Transpose.None, Alpha = alpha, Lower = lower,
             };
-            if (parallel) ParallelLoop.For(compute.Items, compute);
-            else for (int i = 0; i < compute.Items; i++) compute.Invoke(i);
+            for (int p0 = 0; p0 < k; p0 += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - p0);
+                for (int ic0 = 0; ic0 < m; ic0 += GemmBlocking.McOuter)
+                {
+                    int mc = Math.Min(GemmBlocking.McOuter, m - ic0);
+                    pack.Pc = p0;
+                    pack.Kc = kc;
+                    pack.Ic0 = ic0;
+                    pack.Mc = mc;
+                    Run(parallel, pack.Items, pack);
+
+                    compute.Pc = p0;
+                    compute.Kc = kc;
+                    compute.Ic0 = ic0;
+                    compute.Mc = mc;
+                    compute.Beta = p0 == 0 ? beta : 1f; // later k blocks add to the partial sums
+                    compute.RowPart = GemmBlocking.Split(mc, mc, mr, GemmBlocking.CeilDiv(minItems, colBlocks));
+                    Run(parallel, compute.Items, compute);
+                }
+            }
         }
+    }
+
+    private static void Run<TBody>(bool parallel, int count, TBody body) where TBody : struct, ILoopBody
+    {
+        if (parallel)
+        {
+            ParallelLoop.For(count, body);
+            return;
+        }
+        for (int i = 0; i < count; i++) body.Invoke(i);
     }
 }
