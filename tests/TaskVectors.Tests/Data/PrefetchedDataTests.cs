@@ -1,5 +1,6 @@
 // Tests of PrefetchedData: the FineTuner fed through the read-ahead gives the same task vector bit for bit as
 // fed directly, with every batch served from the read-ahead; a request off the predicted order falls back.
+using TaskVectors.Models;
 using TaskVectors.Data;
 using TaskVectors.Tensors;
 using TaskVectors.Tests.Training;

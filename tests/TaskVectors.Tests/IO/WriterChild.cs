@@ -2,6 +2,7 @@
 // as a child process: "write-until-killed KIND PATH" writes generation 1 of a file of that kind, then starts
 // generation 2 and, once its first tensor is written, prints "mid-write" and waits to be killed. Write and
 // Verify make and check each generation in the parent too.
+using TaskVectors.Models;
 using TaskVectors.Curvature;
 using TaskVectors.IO;
 using TaskVectors.Merging;
@@ -55,7 +56,7 @@ internal static class WriterChild
                     new Dictionary<string, string> { ["generation"] = generation.ToString(System.Globalization.CultureInfo.InvariantCulture) });
                 break;
             case TaskVector:
-                new TaskVectors.Merging.TaskVector(new Dictionary<string, Tensor> { ["a.weight"] = Filled(generation, 300, 200), ["b.weight"] = Filled(generation, 400, 200) },
+                new TaskVectors.Models.TaskVector(new Dictionary<string, Tensor> { ["a.weight"] = Filled(generation, 300, 200), ["b.weight"] = Filled(generation, 400, 200) },
                     new Dictionary<string, string> { ["generation"] = generation.ToString(System.Globalization.CultureInfo.InvariantCulture) }).Save(path);
                 break;
             case Factors:
@@ -100,7 +101,7 @@ internal static class WriterChild
             }
             case TaskVector:
             {
-                var tau = TaskVectors.Merging.TaskVector.Load(path);
+                var tau = TaskVectors.Models.TaskVector.Load(path);
                 tau.Metadata["generation"].ShouldBe(generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 tau.Tensors["b.weight"].Span.ToArray().ShouldAllBe(v => v == generation);
                 break;

@@ -1,6 +1,7 @@
 // Mutation test of task-vector files read through TaskVector.Load: thousands of seeded corruptions of a real
 // fine-tuned τ either load (every tensor readable) or throw SafetensorsFormatException naming the file.
 using System.Globalization;
+using TaskVectors.Models;
 using TaskVectors.IO;
 using TaskVectors.Merging;
 using TaskVectors.Tensors;

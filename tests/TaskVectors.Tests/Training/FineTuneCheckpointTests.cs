@@ -4,6 +4,7 @@
 // before anything trains; and a mutation test: thousands of seeded corruptions of a real checkpoint either
 // resume to a finite τ or throw a documented exception naming the file.
 using System.Globalization;
+using TaskVectors.Models;
 using TaskVectors.IO;
 using TaskVectors.Tensors;
 using TaskVectors.Tests.IO;
@@ -32,7 +33,7 @@ public sealed class FineTuneCheckpointTests(ITestOutputHelper output) : IDisposa
         CheckpointEvery = 1,
     };
 
-    private static TaskVectors.Merging.TaskVector Run(FineTuneOptions options, int? cancelAfter = null)
+    private static TaskVectors.Models.TaskVector Run(FineTuneOptions options, int? cancelAfter = null)
     {
         using var cts = new CancellationTokenSource();
         var progress = new SynchronousProgress<FineTuneProgress>(p =>

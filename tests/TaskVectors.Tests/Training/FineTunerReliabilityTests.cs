@@ -5,7 +5,7 @@ using TaskVectors.Curvature;
 using TaskVectors.Data;
 using TaskVectors.IO;
 using TaskVectors.Layers;
-using TaskVectors.Merging;
+using TaskVectors.Models;
 using TaskVectors.Tensors;
 using TaskVectors.Tests.Curvature;
 using TaskVectors.Training;
