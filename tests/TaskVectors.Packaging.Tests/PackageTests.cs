@@ -45,8 +45,8 @@ public sealed class PackageTests : IClassFixture<PackageTests.PackedLibrary>
             .ShouldBeTrue("the consumer restored into its own packages folder");
         Directory.Exists(Path.Combine(PackedLibrary.GlobalPackagesFolder, "taskvectors", _packed.Version.ToLowerInvariant()))
             .ShouldBeFalse($"the package was copied into {PackedLibrary.GlobalPackagesFolder}");
-        // Only this process's versions count: other builds on the machine may pack and restore their own meanwhile.
-        PackedLibrary.CiEntries().Except(_packed.CiEntriesBefore).Where(v => v.EndsWith($".{Environment.ProcessId}", StringComparison.Ordinal))
+        // Entries of this process's versions only: other test runs on the machine may be packing at the same time.
+        PackedLibrary.CiEntries().Except(_packed.CiEntriesBefore).Where(v => v.EndsWith("." + Environment.ProcessId, StringComparison.Ordinal))
             .ShouldBeEmpty($"new 0.0.0-ci.* entries of this run in {PackedLibrary.GlobalPackagesFolder}");
     }
 
