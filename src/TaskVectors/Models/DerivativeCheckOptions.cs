@@ -4,8 +4,8 @@ namespace TaskVectors.Models;
 /// <summary>
 /// Settings of <see cref="ModelChecks.Derivatives{TInput}"/>. A finite-difference comparison of fd and an analytic value g
 /// passes when |fd − g| ≤ <see cref="AbsoluteTolerance"/> + <see cref="RelativeTolerance"/>·max(|fd|, |g|); the adjoint
-/// identity passes when |⟨u, J_p v_p⟩ − ⟨J_pᵀu, v_p⟩| ≤ <see cref="AdjointTolerance"/>·‖u‖‖J_p v_p‖ (both sides are exact
-/// up to float rounding). The defaults suit float32 models with O(1) activations.
+/// identity passes when |⟨u, J_p v_p⟩ − ⟨J_pᵀu, v_p⟩| ≤ <see cref="AdjointTolerance"/>·(max(‖u‖‖J_p v_p‖, ‖J_pᵀu‖‖v_p‖) + ‖u‖‖v_p‖)
+/// (both sides are exact up to float rounding; the last term is the scale of a unit Jacobian). The defaults suit float32 models with O(1) activations.
 /// </summary>
 public sealed record DerivativeCheckOptions
 {

@@ -116,8 +116,9 @@ public static class ModelChecks
 
             // Adjoint: ⟨r, J v⟩ from Jvp against ⟨Jᵀ r, v⟩ from Backward.
             double left = TensorMath.DotDouble(r, tan);
-            double scale = Math.Max(Math.Sqrt(TensorMath.DotDouble(r, r) * TensorMath.DotDouble(tan, tan)),
-                Math.Sqrt(TensorMath.DotDouble(g, g) * TensorMath.DotDouble(v.Span, v.Span)));
+            // ‖r‖‖v‖ is the scale of a unit Jacobian: a parameter f does not depend on (a key bias) has both sides ~1e-8.
+            double rr = TensorMath.DotDouble(r, r), vv = TensorMath.DotDouble(v.Span, v.Span);
+            double scale = Math.Max(Math.Sqrt(rr * TensorMath.DotDouble(tan, tan)), Math.Sqrt(TensorMath.DotDouble(g, g) * vv)) + Math.Sqrt(rr * vv);
             double adjoint = Finite(Math.Abs(left - gv) / (o.AdjointTolerance * Math.Max(scale, 1e-30)));
 
             worst = backward >= jvp && backward >= adjoint ? worstBackward
