@@ -10,7 +10,8 @@ namespace TaskVectors.Models;
 /// appends its parameters (a parameter declared earlier keeps its place) and gives them their role: weight and bias of an
 /// <see cref="IKfacLayer"/> → <see cref="CurvatureRole.Kronecker"/>; per-sample parameters of an
 /// <see cref="IPerSampleGradients"/> → <see cref="CurvatureRole.Dense"/>; an <see cref="IModule"/> brings its own
-/// registration; anything else → <see cref="CurvatureRole.None"/> until <see cref="Exclude"/>d.
+/// registration; an <see cref="ILayerContainer"/> declares its children; anything else → <see cref="CurvatureRole.None"/>
+/// until <see cref="Exclude"/>d.
 /// </summary>
 /// <example><code>
 /// var root = new ModuleScope();
@@ -67,6 +68,12 @@ public sealed class ModuleScope
             foreach (var s in r.PerSampleLayers) _state.AddPerSample(s);
             return module;
         }
+        if (module is ILayerContainer container)
+        {
+            foreach (var child in container.Children) Add(child);
+            foreach (var p in module.Parameters) _state.Declare(p, CurvatureRole.None);
+            return module;
+        }
         var roles = new Dictionary<Parameter, CurvatureRole>();
         if (module is IKfacLayer kfac)
         {
@@ -81,6 +88,31 @@ public sealed class ModuleScope
         }
         foreach (var p in module.Parameters) _state.Declare(p, roles.GetValueOrDefault(p, CurvatureRole.None));
         return module;
+    }
+
+    /// <summary>
+    /// Declares <paramref name="module"/> (<see cref="Add{T}(T)"/>) after checking that its parameters live under
+    /// <see cref="NameOf"/>(<paramref name="name"/>): each is named "{that}.…".
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A parameter is named otherwise (the message names it and the expected prefix).</exception>
+    public T Add<T>(string name, T module) where T : class, IParameterized
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        string prefix = NameOf(name) + ".";
+        foreach (var p in module.Parameters)
+            if (!p.Name.StartsWith(prefix, StringComparison.Ordinal))
+                throw new InvalidOperationException($"Parameter '{p.Name}' is declared under '{NameOf(name)}' but its name does not start with '{prefix}'; create the layer with the scope's name.");
+        return Add(module);
+    }
+
+    /// <summary>Declares a plain parameter, checking it is named <see cref="NameOf"/>(<paramref name="name"/>).</summary>
+    /// <exception cref="InvalidOperationException">The parameter has another name.</exception>
+    public Parameter Add(string name, Parameter parameter)
+    {
+        ArgumentNullException.ThrowIfNull(parameter);
+        if (parameter.Name != NameOf(name))
+            throw new InvalidOperationException($"Parameter '{parameter.Name}' is declared as '{NameOf(name)}'; create it with the scope's name.");
+        return Add(parameter);
     }
 
     /// <summary>Declares a plain parameter at this point of the order (its layer, added later, may give it a role).</summary>
