@@ -6,6 +6,7 @@
 //   vit-table [--runs N] [--configs vit-tiny,vit-b32] [--torch]  ViT train / forward / JVP steps, optionally beside PyTorch
 //   kfac-table [--images N] [--runs R] [--batch B] [--exact] [--b32] [--torch]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
 //   syrk-table [--runs N]  SSYRK on KFAC's Gram shapes: OpenBLAS, the managed tiled SSYRK and the column-panel fallback
+//   generated-table [--runs N] [--batch B]  training steps of a generated MLP-Mixer beside the same network built by hand
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
@@ -27,6 +28,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "syrk-table":
         SyrkTable.Run(args[1..]);
+        return 0;
+    case "generated-table":
+        GeneratedTable.Run(args[1..]);
         return 0;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
