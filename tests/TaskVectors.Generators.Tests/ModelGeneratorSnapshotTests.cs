@@ -19,6 +19,7 @@ public sealed class ModelGeneratorSnapshotTests
             [Layer] private readonly Linear _inputProjection;
             [Layer("encoder.norm")] private readonly LayerNorm _norm;
             [ModelParameter(Excluded = true)] private readonly Parameter _temperature;
+            [Submodule("encoder.layers.0")] public ClipEncoderLayer Block { get; }
             public int Ignored;
 
             public Registered()
@@ -26,6 +27,7 @@ public sealed class ModelGeneratorSnapshotTests
                 _inputProjection = new Linear(LayerName(nameof(_inputProjection)), 4, 8);
                 _norm = new LayerNorm(LayerName(nameof(_norm)), 8);
                 _temperature = new Parameter(LayerName(nameof(_temperature)), new Tensor(1));
+                Block = new ClipEncoderLayer(LayerName(nameof(Block)), 8, 2, 16);
             }
         }
         """;

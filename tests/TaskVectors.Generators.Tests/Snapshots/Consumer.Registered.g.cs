@@ -19,6 +19,7 @@ partial class Registered : global::TaskVectors.Models.IModule
         "_inputProjection" => "input_projection",
         "_norm" => "encoder.norm",
         "_temperature" => "temperature",
+        "Block" => "encoder.layers.0",
         _ => throw new global::System.ArgumentException($"'{member}' is not an annotated member of Registered.", nameof(member)),
     };
 
@@ -29,6 +30,7 @@ partial class Registered : global::TaskVectors.Models.IModule
         scope.Add("encoder.norm", __Required(this._norm, "_norm"));
         scope.Add("temperature", __Required(this._temperature, "_temperature"));
         scope.Exclude(this._temperature);
+        scope.Add("encoder.layers.0", __Required(this.Block, "Block"));
         return scope.Build();
     }
 
