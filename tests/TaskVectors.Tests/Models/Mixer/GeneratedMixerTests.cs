@@ -5,6 +5,7 @@ using TaskVectors.Curvature;
 using TaskVectors.Merging;
 using TaskVectors.Models;
 using TaskVectors.Tensors;
+using TaskVectors.Tests.Layers;
 
 namespace TaskVectors.Tests.Models.Mixer;
 
@@ -89,5 +90,20 @@ public sealed class GeneratedMixerTests : IDisposable
         actual.DenseBlocks.Select(d => d.Parameter).ShouldBe(expected.DenseBlocks.Select(d => d.Parameter));
         for (int d = 0; d < expected.DenseBlocks.Count; d++) actual.DenseBlocks[d].F.ShouldBe(expected.DenseBlocks[d].F);
         actual.Metadata[ModelFingerprint.MetadataKey].ShouldBe(expected.Metadata[ModelFingerprint.MetadataKey]);
+    }
+
+    [Fact]
+    public void TrainingStep_GeneratedMixer_AllocatesNothingOnceWarm()
+    {
+        var (_, generated) = Twins();
+        var x = MixerShape.Images(2, 5).CreateBatchOf(0, 1);
+        var g = new Tensor(2, MixerShape.Embedding);
+        new Rng(6).FillNormal(g.Span);
+        SteadyStateAllocations.AssertNone(() =>
+        {
+            generated.Forward(x);
+            generated.Backward(g);
+            generated.Jvp(x);
+        });
     }
 }
