@@ -9,6 +9,7 @@
 //   input-table [--runs N] [--copies C] [--vocab FILE] [--idx DIR]  images/s of decode+preprocess beside training steps, prefetching, resize vs ImageSharp, tokens/s
 //   minilm-table [--runs N] [--torch] [--cache DIR]  all-MiniLM-L6-v2 forward / JVP / train / KFAC beside ONNX Runtime (and PyTorch)
 //   merge-table [--tasks T] [--runs N] [--dir D]  merging T ViT-B/32 task-vector files (TA, TIES) beside a numpy memmap loop
+//   generated-table [--runs N] [--batch B]  training steps of a generated MLP-Mixer beside the same network built by hand
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
@@ -39,6 +40,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "merge-table":
         MergeTable.Run(args[1..]);
+        return 0;
+    case "generated-table":
+        GeneratedTable.Run(args[1..]);
         return 0;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

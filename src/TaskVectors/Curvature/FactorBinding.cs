@@ -142,7 +142,7 @@ internal sealed class FactorBinding
     private TrainableParameter? Find(Dictionary<string, TrainableParameter> byName, string? name, ReadOnlySpan<int> shape)
     {
         if (name is null || !byName.TryGetValue(name, out var p)) return null;
-        if (!p.Tau.HasShape(shape))
+        if (!KroneckerMember.Fits(p.Tau, shape))
             throw new ArgumentException($"{_owner}: trainable parameter '{name}' is {p.Tau.ShapeText}, but its KFAC block expects {Tensor.ShapeString(shape)}.");
         return p;
     }

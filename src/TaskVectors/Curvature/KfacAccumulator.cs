@@ -98,9 +98,9 @@ internal sealed class KfacAccumulator
         for (int b = 0; b < Blocks.Length; b++)
         {
             var spec = Blocks[b].Spec;
-            var linear = _layout.Groups[b][0];
-            var x = linear.LastInput!.Span;
-            int n = spec.InFeatures, rows = RowsPerBatch(linear, x.Length / n, samples), tokens = rows / samples;
+            var layer = _layout.Groups[b][0];
+            var x = layer.CurvatureInput();
+            int n = spec.InFeatures, rows = RowsPerBatch(layer, x.Length / n, samples), tokens = rows / samples;
             var a = Blocks[b].A.AsSpan();
             if (_mode == KfacTokenMode.Expand && !Masked(samples, tokens))
             {
@@ -122,11 +122,12 @@ internal sealed class KfacAccumulator
             var block = Blocks[b];
             var spec = block.Spec;
             var group = _layout.Groups[b];
-            int gd = spec.GDim, rows = RowsPerBatch(group[0], group[0].LastInput!.Length / spec.InFeatures, samples), tokens = rows / samples;
+            var x = group[0].CurvatureInput();
+            int gd = spec.GDim, rows = RowsPerBatch(group[0], x.Length / spec.InFeatures, samples), tokens = rows / samples;
             bool masked = Masked(samples, tokens), plain = _mode == KfacTokenMode.Expand && !masked;
             if (plain && group.Length == 1)
             {
-                AddSingleGradients(block, group[0], rows, samples, tokens, weight / tokens);
+                AddSingleGradients(block, group[0], x, rows, samples, tokens, weight / tokens);
                 continue;
             }
             // The members' gradients side by side: one SYRK over the whole block (cross terms included) is faster than
@@ -139,7 +140,7 @@ internal sealed class KfacAccumulator
             {
                 var squares = Ensure(ref _squares, count * gd).AsSpan(0, count * gd);
                 TensorMath.Multiply(g, g, squares);
-                var input = InputRows(spec, group[0].LastInput!.Span, samples, tokens, square: true, out _);
+                var input = InputRows(spec, x, samples, tokens, square: true, out _);
                 GramKernels.AddTransposeProduct(squares, gd, input, spec.ADim, count, w, block.Diagonal, spec.ADim, _gram);
             }
         }
@@ -171,16 +172,16 @@ internal sealed class KfacAccumulator
         foreach (var d in Dense) GramKernels.Symmetrize(d.F, d.Spec.Dim);
     }
 
-    // Expand without padding, a block of one Linear: straight from its own gradient buffer (no copy), G a SYRK and the
-    // diagonal sums one GEMM, all scaled by `scale`.
-    private void AddSingleGradients(KroneckerBlock block, Linear linear, int rows, int samples, int tokens, double scale)
+    // Expand without padding, a block of one layer: straight from its own gradient buffer (no copy), G a SYRK and the
+    // diagonal sums one GEMM, all scaled by `scale`. x is the layer's input rows.
+    private void AddSingleGradients(KroneckerBlock block, IKfacLayer layer, ReadOnlySpan<float> x, int rows, int samples, int tokens, double scale)
     {
         var spec = block.Spec;
         int gd = spec.GDim, ad = spec.ADim;
-        var g = GradOutput(linear, rows).Span;
+        var g = layer.CurvatureGradOutput();
         GramKernels.AddGramLower(g, rows, gd, gd, scale, block.G, gd, _gram);
         if (block.Diagonal is null) return;
-        var inputSquares = InputRows(spec, linear.LastInput!.Span, samples, tokens, square: true, out _);
+        var inputSquares = InputRows(spec, x, samples, tokens, square: true, out _);
         var squares = Ensure(ref _squares, rows * gd).AsSpan(0, rows * gd);
         TensorMath.Multiply(g, g, squares);
         GramKernels.AddTransposeProduct(squares, gd, inputSquares, ad, rows, scale, block.Diagonal, ad, _gram);
@@ -244,7 +245,7 @@ internal sealed class KfacAccumulator
 
     // The block's output-gradient rows (count × GDim, the members' gradients side by side): expand the token rows (times
     // √w_r under a mask), reduce the token sums over real tokens.
-    private ReadOnlySpan<float> GradientRows(Linear[] group, int gd, int rows, int samples, int tokens, bool masked, out int count)
+    private ReadOnlySpan<float> GradientRows(IKfacLayer[] group, int gd, int rows, int samples, int tokens, bool masked, out int count)
     {
         bool expand = _mode == KfacTokenMode.Expand;
         count = expand ? rows : samples;
@@ -253,10 +254,10 @@ internal sealed class KfacAccumulator
         var m = masked ? _mask!.Span : default;
         var w = masked && expand ? RowWeights(samples, tokens) : default;
         int offset = 0;
-        foreach (var linear in group)
+        foreach (var layer in group)
         {
-            var gy = GradOutput(linear, rows).Span;
-            int width = linear.OutFeatures;
+            var gy = layer.CurvatureGradOutput();
+            int width = layer.OutFeatures;
             for (int r = 0; r < rows; r++)
             {
                 var source = gy.Slice(r * width, width);
@@ -273,19 +274,11 @@ internal sealed class KfacAccumulator
         return buffer;
     }
 
-    private static int RowsPerBatch(Linear linear, int rows, int samples)
+    private static int RowsPerBatch(IKfacLayer layer, int rows, int samples)
     {
         if (rows % samples != 0)
-            throw new InvalidOperationException($"Linear '{linear.Name}' saw {rows} input rows for {samples} samples; KFAC needs the same number of tokens per sample.");
+            throw new InvalidOperationException($"Layer '{layer.Name}' saw {rows} input rows for {samples} samples; KFAC needs the same number of tokens per sample.");
         return rows;
-    }
-
-    private static Tensor GradOutput(Linear linear, int rows)
-    {
-        var gy = linear.LastGradOutput;
-        if (gy is null || gy.Length != rows * linear.OutFeatures)
-            throw new InvalidOperationException($"Linear '{linear.Name}' received no output gradient for the last Forward; did the model's Backward skip it?");
-        return gy;
     }
 
     private static float[] Ensure(ref float[] buffer, int length)

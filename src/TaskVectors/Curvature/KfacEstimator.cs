@@ -1,6 +1,6 @@
 // KfacEstimator: Phase 1 of TAK — a task's KFAC factors at θ0 on its inputs (labels unused), with the
-// model's own passes only: per batch one Forward (A factors from every Linear's input), then one Backward
-// per probe s (B, C) of ∂(Σ_n s_nᵀ f_n)/∂f = s (G factors from every Linear's output gradient, dense
+// model's own passes only: per batch one Forward (A factors from every KFAC layer's input), then one Backward
+// per probe s (B, C) of ∂(Σ_n s_nᵀ f_n)/∂f = s (G factors from every KFAC layer's output gradient, dense
 // blocks from per-sample gradients). Sums in float64; the first MaxExamples examples, in order.
 using System.Diagnostics;
 using System.Globalization;
@@ -26,20 +26,31 @@ namespace TaskVectors.Curvature;
 /// provider's do (the managed provider is bit-identical for any thread count). The model runs in evaluation mode (a <see cref="TextTransformer"/>'s
 /// dropout is switched off for the estimation and restored). The backward passes need input gradients only, so every
 /// parameter's <see cref="Layers.Parameter.RequiresGrad"/> is off during the estimation (the weight-gradient GEMMs are
-/// skipped) and restored afterwards; the parameters' gradient accumulators are left untouched.
+/// skipped) and restored afterwards; the parameters' gradient accumulators are left untouched. Every KFAC layer
+/// <see cref="Layers.IKfacLayer.TracksCurvature"/> during the estimation, so a model that changes a tensor a layer
+/// handed to KFAC (in-place arithmetic) makes it fail instead of corrupting a factor.
 /// </remarks>
 public static class KfacEstimator
 {
+    /// <summary>Metadata key listing <see cref="KfacOptions.ExcludedParameters"/> (comma-separated, sorted), present when any.</summary>
+    public const string ExcludedKey = "kfac_excluded_parameters";
+
     /// <summary>
     /// Estimates the factors of <paramref name="model"/> at its current parameters (θ0) on the first
     /// <see cref="KfacOptions.MaxExamples"/> examples of <paramref name="data"/> (labels ignored).
     /// </summary>
-    /// <param name="model">The base model; its Linear layers and per-sample-gradient layers define the blocks.</param>
+    /// <param name="model">The base model; its registered KFAC layers and per-sample-gradient layers define the blocks.</param>
     /// <param name="data">The task's examples, taken in order.</param>
     /// <param name="options">Estimator settings (defaults: Monte-Carlo, 1 probe, expand, fused q/k/v, batch 64).</param>
     /// <param name="progress">Receives a report after every batch.</param>
     /// <param name="cancellationToken">Checked before every batch and backward pass.</param>
-    /// <exception cref="ArgumentException">The data set is empty, or an input holds NaN or ∞ (the factors would not be finite; names the data set and block).</exception>
+    /// <exception cref="ArgumentException">
+    /// The data set is empty, an excluded name is not a parameter of the model, or an input holds NaN or ∞ (the factors would
+    /// not be finite; names the data set and block).
+    /// </exception>
+    /// <exception cref="InvalidOperationException">
+    /// A parameter has no curvature block and is not excluded, or a tensor a KFAC layer handed over was changed in place.
+    /// </exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static TaskFactors Estimate<TInput>(IEmbeddingModel<TInput> model, ILabeledData<TInput> data, KfacOptions? options = null,
         IProgress<KfacProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -57,9 +68,12 @@ public static class KfacEstimator
         bool wasTraining = text?.Training ?? false;
         if (text is not null) text.Training = false;
         var requiresGrad = model.Parameters.Select(p => p.RequiresGrad).ToArray();
+        var kfacLayers = model.Registration.KfacLayers;
+        var tracking = kfacLayers.Select(l => l.TracksCurvature).ToArray();
         try
         {
             foreach (var p in model.Parameters) p.RequiresGrad = false;
+            foreach (var l in kfacLayers) l.TracksCurvature = true;
             var (blocks, dense) = Accumulate(model, data, options, total, progress, cancellationToken);
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
             {
@@ -73,11 +87,13 @@ public static class KfacEstimator
                 [TaskFactors.BatchSizeKey] = options.BatchSize.ToString(CultureInfo.InvariantCulture),
                 [TaskFactors.DatasetKey] = data.Description ?? "",
             };
+            if (options.ExcludedParameters.Count > 0) metadata[ExcludedKey] = string.Join(",", options.ExcludedParameters.Order(StringComparer.Ordinal));
             return new TaskFactors(blocks, dense, total, metadata);
         }
         finally
         {
             for (int i = 0; i < requiresGrad.Length; i++) model.Parameters[i].RequiresGrad = requiresGrad[i];
+            for (int i = 0; i < tracking.Length; i++) kfacLayers[i].TracksCurvature = tracking[i];
             if (text is not null) text.Training = wasTraining;
         }
     }
@@ -105,9 +121,9 @@ public static class KfacEstimator
             data.Fill(batch, indices.AsSpan(0, size));
 
             model.Forward(batch);
-            // The first Forward reveals the layout: which Linears share an input, which ran at all.
-            accumulator ??= new KfacAccumulator(KfacLayout.FromLastForward(model.Linears,
-                options.DenseBlocks ? model as IPerSampleGradientModel : null, options.FuseQkv), options.TokenMode, options.Diagonal);
+            // The first Forward reveals the layout: which layers share an input, which ran at all.
+            accumulator ??= new KfacAccumulator(KfacLayout.FromLastForward(model.Registration, options.FuseQkv, options.DenseBlocks,
+                options.ExcludedParameters), options.TokenMode, options.Diagonal);
             accumulator.SetTokenMask((batch as IPaddedBatch)?.TokenMask);
             accumulator.AddInputs(size);
             if (options.Estimator == KfacEstimatorKind.MonteCarlo)

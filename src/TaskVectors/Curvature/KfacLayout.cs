@@ -1,20 +1,21 @@
-// KfacLayout: which KFAC blocks a model has, found from its last Forward: one Kronecker block per
-// Linear, or per group of Linears reading the same input tensor (q/k/v), and one dense block per
-// parameter of the model's per-sample-gradient layers (LayerNorm γ/β, class embedding).
+// KfacLayout: which KFAC blocks a model has, found from its registration and its last Forward: one
+// Kronecker block per KFAC layer (Linear, patch embedding), or per group of layers reading the same input
+// tensor (q/k/v), and one dense block per parameter of its per-sample-gradient layers (LayerNorm γ/β,
+// class embedding). A parameter left with no block and no exclusion is an error, not a silent gap.
 using TaskVectors.Layers;
 using TaskVectors.Models;
 
 namespace TaskVectors.Curvature;
 
 /// <summary>
-/// The blocks of a model's KFAC approximation, in the order of <see cref="IEmbeddingModel{TInput}.Linears"/>
-/// (Kronecker blocks) and of <see cref="IPerSampleGradientModel.PerSampleGradientLayers"/> (dense blocks). Linear layers
-/// whose last Forward read the very same input tensor — an attention block's q, k and v — form one block when
-/// fusion is on; the model's structure is read from that Forward, so no per-model table is needed.
+/// The blocks of a model's KFAC approximation, in the order of <see cref="ModelRegistration.KfacLayers"/> (Kronecker
+/// blocks) and of <see cref="ModelRegistration.PerSampleLayers"/> (dense blocks). KFAC layers whose last Forward read the
+/// very same input tensor — an attention block's q, k and v — form one block when fusion is on; the model's structure is
+/// read from that Forward, so no per-model table is needed.
 /// </summary>
 public sealed class KfacLayout
 {
-    private KfacLayout(KroneckerBlockSpec[] blocks, Linear[][] groups, DenseBlockSpec[] dense, (IPerSampleGradients, Parameter)[] denseSources)
+    private KfacLayout(KroneckerBlockSpec[] blocks, IKfacLayer[][] groups, DenseBlockSpec[] dense, (IPerSampleGradients, Parameter)[] denseSources)
     {
         Blocks = blocks;
         Groups = groups;
@@ -28,8 +29,8 @@ public sealed class KfacLayout
     /// <summary>The dense blocks.</summary>
     public IReadOnlyList<DenseBlockSpec> DenseBlocks { get; }
 
-    /// <summary>The Linear layers of each Kronecker block, in output order (parallel to <see cref="Blocks"/>).</summary>
-    internal IReadOnlyList<Linear[]> Groups { get; }
+    /// <summary>The layers of each Kronecker block, in output order (parallel to <see cref="Blocks"/>).</summary>
+    internal IReadOnlyList<IKfacLayer[]> Groups { get; }
 
     /// <summary>The layer and parameter of each dense block (parallel to <see cref="DenseBlocks"/>).</summary>
     internal IReadOnlyList<(IPerSampleGradients Layer, Parameter Parameter)> DenseSources { get; }
@@ -37,34 +38,43 @@ public sealed class KfacLayout
     /// <summary>
     /// Runs <paramref name="model"/>.Forward on <paramref name="batch"/> and reads the layout from it (see the class remarks).
     /// </summary>
-    /// <exception cref="InvalidOperationException">A Linear layer did not run in that Forward.</exception>
-    public static KfacLayout Discover<TInput>(IEmbeddingModel<TInput> model, TInput batch, bool fuseQkv = true, bool denseBlocks = true)
+    /// <param name="model">The model; its <see cref="IModule.Registration"/> names the layers.</param>
+    /// <param name="batch">A batch to run the Forward on.</param>
+    /// <param name="fuseQkv">Whether layers reading the same input share a block.</param>
+    /// <param name="denseBlocks">Whether per-sample-gradient parameters get dense blocks (when false they are left out on purpose).</param>
+    /// <param name="excluded">Names of parameters the caller leaves without curvature on purpose.</param>
+    /// <exception cref="InvalidOperationException">
+    /// A KFAC layer did not run in that Forward, or a parameter has no block and was not excluded (the message names it).
+    /// </exception>
+    public static KfacLayout Discover<TInput>(IEmbeddingModel<TInput> model, TInput batch, bool fuseQkv = true, bool denseBlocks = true,
+        IReadOnlyCollection<string>? excluded = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         model.Forward(batch);
-        return FromLastForward(model.Linears, denseBlocks ? model as IPerSampleGradientModel : null, fuseQkv);
+        return FromLastForward(model.Registration, fuseQkv, denseBlocks, excluded ?? []);
     }
 
-    /// <summary>The layout of layers that have just run a Forward.</summary>
-    internal static KfacLayout FromLastForward(IReadOnlyList<Linear> linears, IPerSampleGradientModel? perSample, bool fuse)
+    /// <summary>The layout of a registered model whose layers have just run a Forward.</summary>
+    internal static KfacLayout FromLastForward(ModelRegistration registration, bool fuse, bool denseBlocks, IReadOnlyCollection<string> excluded)
     {
-        var groups = new List<List<Linear>>();
-        foreach (var linear in linears)
+        CheckCoverage(registration, excluded);
+        var groups = new List<List<IKfacLayer>>();
+        foreach (var layer in registration.KfacLayers)
         {
-            var input = linear.LastInput ?? throw new InvalidOperationException(
-                $"Linear '{linear.Name}' did not run in the model's Forward, so it has no input to build its KFAC factor A from.");
+            var input = layer.LastInput ?? throw new InvalidOperationException(
+                $"Layer '{layer.Name}' did not run in the model's Forward, so it has no input to build its KFAC factor A from.");
             var group = fuse
-                ? groups.Find(g => ReferenceEquals(g[0].LastInput, input) && (g[0].Bias is null) == (linear.Bias is null))
+                ? groups.Find(g => ReferenceEquals(g[0].LastInput, input) && g[0].InFeatures == layer.InFeatures && (g[0].Bias is null) == (layer.Bias is null))
                 : null;
-            if (group is null) groups.Add([linear]);
-            else group.Add(linear);
+            if (group is null) groups.Add([layer]);
+            else group.Add(layer);
         }
         var specs = groups.Select(g => new KroneckerBlockSpec(
             BlockName(g), [.. g.Select(l => new KroneckerMember(l.Weight.Name, l.Bias?.Name, l.OutFeatures))], g[0].InFeatures)).ToArray();
 
-        var sources = perSample is null
+        var sources = !denseBlocks
             ? []
-            : perSample.PerSampleGradientLayers.SelectMany(layer => layer.PerSampleParameters.Select(p => (layer, p))).ToArray();
+            : registration.PerSampleLayers.SelectMany(layer => layer.PerSampleParameters.Select(p => (layer, p))).ToArray();
         var dense = sources.Select(s => new DenseBlockSpec(s.p.Name, s.p.Length)).ToArray();
         return new KfacLayout(specs, [.. groups.Select(g => g.ToArray())], dense, sources);
     }
@@ -84,14 +94,29 @@ public sealed class KfacLayout
         return bytes;
     }
 
-    // One Linear keeps its name; a fused group "p.q_proj", "p.k_proj", "p.v_proj" becomes "p.q_proj+k_proj+v_proj"
+    // One layer keeps its name; a fused group "p.q_proj", "p.k_proj", "p.v_proj" becomes "p.q_proj+k_proj+v_proj"
     // (full names joined by '+' if the prefixes differ), so block names never collide with parameter names.
-    private static string BlockName(List<Linear> group)
+    private static string BlockName(List<IKfacLayer> group)
     {
         if (group.Count == 1) return group[0].Name;
         static string Prefix(string name) => name.LastIndexOf('.') is var dot and >= 0 ? name[..dot] : "";
         string prefix = Prefix(group[0].Name);
         if (prefix.Length == 0 || group.Any(l => Prefix(l.Name) != prefix)) return string.Join('+', group.Select(l => l.Name));
         return prefix + "." + string.Join('+', group.Select(l => l.Name[(prefix.Length + 1)..]));
+    }
+
+    // Every trainable weight either has a block, was excluded where the model declared it, or is excluded by the caller;
+    // anything else would leave TAK silently unpenalized on it.
+    private static void CheckCoverage(ModelRegistration registration, IReadOnlyCollection<string> excluded)
+    {
+        var unknown = excluded.Where(name => !registration.Parameters.Any(p => p.Name == name)).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"Excluded parameter(s) {string.Join(", ", unknown.Select(n => $"'{n}'"))} are not parameters of the model.", nameof(excluded));
+        var uncovered = registration.Uncovered.Where(p => !excluded.Contains(p.Name)).Select(p => $"'{p.Name}' {p.Value.ShapeText}").ToList();
+        if (uncovered.Count > 0)
+            throw new InvalidOperationException(
+                $"Parameter(s) {string.Join(", ", uncovered)} have no KFAC block: their layers are neither KFAC nor per-sample-gradient layers. " +
+                "Give the layer a curvature role (implement IKfacLayer), exclude the parameter where the model registers it (ModuleScope.Exclude), " +
+                "or pass it in KfacOptions.ExcludedParameters.");
     }
 }

@@ -20,8 +20,14 @@ public sealed record KfacOptions
     /// </summary>
     public bool FuseQkv { get; init; } = true;
 
-    /// <summary>Whether LayerNorm γ/β and the class embedding get full dense blocks (default true); see <see cref="Models.IPerSampleGradientModel"/>.</summary>
+    /// <summary>Whether LayerNorm γ/β and the class embedding get full dense blocks (default true); see <see cref="Models.ModelRegistration.PerSampleLayers"/>.</summary>
     public bool DenseBlocks { get; init; } = true;
+
+    /// <summary>
+    /// Names of parameters the caller leaves without curvature on purpose. Any other parameter with no block and no exclusion
+    /// in the model's registration (<see cref="Models.CurvatureRole.None"/>) makes estimation fail, naming it.
+    /// </summary>
+    public IReadOnlyCollection<string> ExcludedParameters { get; init; } = [];
 
     /// <summary>
     /// Whether each Kronecker block also sums the diagonal of its GGN before factoring, S_D (GDim × ADim, see

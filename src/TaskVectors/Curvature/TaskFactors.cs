@@ -205,7 +205,7 @@ public sealed class TaskFactors
     {
         var p = byName.GetValueOrDefault(name)
             ?? throw new InvalidOperationException($"{what}: block '{block}' covers '{name}', which this model does not have.");
-        if (!p.Value.HasShape(shape))
+        if (!KroneckerMember.Fits(p.Value, shape))
             throw new InvalidOperationException($"{what}: block '{block}' expects '{name}' of shape {Tensors.Tensor.ShapeString(shape)}, but the model's is {p.Value.ShapeText}.");
     }
 

@@ -10,10 +10,11 @@ namespace TaskVectors.Layers;
 /// Affine map y[n, o] = Σ_i x[n, i] · W[o, i] + b[o], applied to every row n of the input's leading axes.
 /// Parameters are named "{name}.weight" (out × in) and "{name}.bias" (out).
 /// </summary>
-public sealed class Linear : ILayer
+public sealed class Linear : ILayer, IKfacLayer
 {
     private readonly Parameter[] _parameters;
-    private Tensor? _input, _output, _gradInput, _tanOutput, _gradOutput;
+    private readonly KfacTap _tap = new();
+    private Tensor? _input, _output, _gradInput, _tanOutput;
 
     /// <summary>Creates a zero-initialized layer named <paramref name="name"/> (a dotted prefix).</summary>
     public Linear(string name, int inFeatures, int outFeatures, bool bias = true)
@@ -50,10 +51,20 @@ public sealed class Linear : ILayer
     public Tensor? LastInput => _input;
 
     /// <summary>
-    /// The output gradient ∂L/∂y passed to the last Backward (the KFAC G factor reads it), or null before the first.
-    /// A reference, not a copy: it holds the caller's tensor, valid until the caller reuses it.
+    /// The output gradient ∂L/∂y passed to the last Backward since the last Forward (the KFAC G factor reads it), or null.
+    /// A reference, not a copy: it holds the caller's tensor; <see cref="CurvatureGradOutput"/> checks it is unchanged.
     /// </summary>
-    public Tensor? LastGradOutput => _gradOutput;
+    public Tensor? LastGradOutput => _tap.GradOutput;
+
+    /// <inheritdoc />
+    public bool TracksCurvature { get => _tap.Tracking; set => _tap.Tracking = value; }
+
+    /// <inheritdoc />
+    public ReadOnlySpan<float> CurvatureInput() => _tap.ReadInput(Name);
+
+    /// <inheritdoc />
+    public ReadOnlySpan<float> CurvatureGradOutput() =>
+        _tap.ReadGradOutput(Name, (_input ?? throw new InvalidOperationException($"Linear '{Name}' did not run a Forward.")).Length / InFeatures * OutFeatures);
 
     /// <summary>Fills W and b with N(0, <paramref name="std"/>²) and zeros, as Hugging Face initializes them.</summary>
     public void Initialize(Rng rng, float std)
@@ -67,6 +78,7 @@ public sealed class Linear : ILayer
     {
         int rows = Rows(input);
         _input = input;
+        _tap.Forward(input);
         var y = Tensor.EnsureLastAxis(ref _output, input, OutFeatures);
         Affine(input.Span, Weight.Value.Span, Bias is null ? default : Bias.Value.Span, y.Span, rows);
         return y;
@@ -78,7 +90,7 @@ public sealed class Linear : ILayer
         var x = _input ?? throw new InvalidOperationException($"Linear '{Name}': Backward called before Forward.");
         int rows = Rows(x);
         CheckGradShape(gradOutput, rows);
-        _gradOutput = gradOutput;
+        _tap.Backward(gradOutput);
         var gy = gradOutput.Span;
         // ∂L/∂W (out × in) += gyᵀ (out × N) · x (N × in)
         if (Weight.RequiresGrad)

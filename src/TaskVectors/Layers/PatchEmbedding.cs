@@ -12,9 +12,10 @@ namespace TaskVectors.Layers;
 /// G = imageSize / p. Computed as y (B·P, dim) = cols (B·P, C·p·p) · Wᵀ with cols the im2col patch matrix and W
 /// viewed as (dim, C·p·p). Channels are 1 (grayscale) or 3 (RGB).
 /// </summary>
-public sealed class PatchEmbedding : ILayer
+public sealed class PatchEmbedding : ILayer, IKfacLayer
 {
     private readonly Parameter[] _parameters;
+    private readonly KfacTap _tap = new();
     private Tensor? _input, _cols, _tanCols, _output, _tanOutput, _gradCols, _gradInput;
     private int _batch;
 
@@ -69,7 +70,27 @@ public sealed class PatchEmbedding : ILayer
     /// <inheritdoc />
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
-    private int PatchLength => Channels * PatchSize * PatchSize;
+    /// <summary>Length of one patch row, C·p·p: the columns of W viewed as (dim, C·p·p).</summary>
+    public int InFeatures => Channels * PatchSize * PatchSize;
+
+    /// <summary>Output width (same as <see cref="Dim"/>).</summary>
+    public int OutFeatures => Dim;
+
+    /// <inheritdoc />
+    public bool TracksCurvature { get => _tap.Tracking; set => _tap.Tracking = value; }
+
+    /// <inheritdoc />
+    /// <remarks>The images of the last Forward; KFAC reads their patch rows from <see cref="CurvatureInput"/>.</remarks>
+    public Tensor? LastInput => _input;
+
+    /// <inheritdoc />
+    /// <remarks>The im2col patch matrix (B·P, C·p·p), owned by the layer.</remarks>
+    public ReadOnlySpan<float> CurvatureInput() => _tap.ReadInput(Name);
+
+    /// <inheritdoc />
+    public ReadOnlySpan<float> CurvatureGradOutput() => _tap.ReadGradOutput(Name, _batch * Patches * Dim);
+
+    private int PatchLength => InFeatures;
 
     /// <summary>Fills W with N(0, <paramref name="std"/>²) and the bias, if any, with zeros.</summary>
     public void Initialize(Rng rng, float std)
@@ -84,6 +105,7 @@ public sealed class PatchEmbedding : ILayer
         Begin(input);
         var cols = Tensor.Ensure(ref _cols, _batch * Patches, PatchLength);
         Im2Col.Forward(input.Span, cols.Span, _batch, Channels, ImageSize, ImageSize, PatchSize);
+        _tap.Forward(cols);
         var y = Tensor.Ensure(ref _output, _batch, Patches, Dim);
         Project(cols.Span, Weight.Value.Span, Bias is null ? default : Bias.Value.Span, y.Span);
         return y;
@@ -95,6 +117,7 @@ public sealed class PatchEmbedding : ILayer
         if (_input is null) throw new InvalidOperationException($"PatchEmbedding '{Name}': Backward called before Forward.");
         if (!gradOutput.HasShape(_batch, Patches, Dim))
             throw new ArgumentException($"PatchEmbedding '{Name}': output gradient {gradOutput.ShapeText} does not match the output [{_batch}, {Patches}, {Dim}] of the last Forward.", nameof(gradOutput));
+        _tap.Backward(gradOutput);
         int rows = _batch * Patches, k = PatchLength;
         var gy = gradOutput.Span;
         // ∂L/∂W (dim × C·p·p) += gyᵀ (dim × B·P) · cols (B·P × C·p·p)

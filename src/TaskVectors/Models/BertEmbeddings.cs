@@ -15,9 +15,8 @@ namespace TaskVectors.Models;
 /// over the positions that looked it up. Jvp: the tangent of the sum is the gathered rows of the three
 /// tables' tangents, then the LayerNorm's Jvp.</para>
 /// </summary>
-public sealed class BertEmbeddings : IParameterized
+public sealed class BertEmbeddings : IModule
 {
-    private readonly Parameter[] _parameters;
     private int[] _positionIds = [];
     private Tensor? _sum, _tanSum;
 
@@ -34,12 +33,16 @@ public sealed class BertEmbeddings : IParameterized
         Name = name;
         Width = config.Width;
         MaxPositions = config.MaxPositions;
-        Word = new TokenEmbedding(name + ".word_embeddings", config.VocabSize, config.Width);
-        Position = new TokenEmbedding(name + ".position_embeddings", config.MaxPositions, config.Width);
-        TokenType = new TokenEmbedding(name + ".token_type_embeddings", config.TypeVocabSize, config.Width);
-        Norm = new LayerNorm(name + ".LayerNorm", config.Width, config.LayerNormEps);
-        Dropout = new Dropout(dropout, dropoutSeed, name + ".dropout");
-        _parameters = [.. Word.Parameters, .. Position.Parameters, .. TokenType.Parameters, .. Norm.Parameters];
+        var root = new ModuleScope();
+        var scope = root.Push(name);
+        Word = scope.Add("word_embeddings", n => new TokenEmbedding(n, config.VocabSize, config.Width));
+        Position = scope.Add("position_embeddings", n => new TokenEmbedding(n, config.MaxPositions, config.Width));
+        TokenType = scope.Add("token_type_embeddings", n => new TokenEmbedding(n, config.TypeVocabSize, config.Width));
+        // The tables get no curvature block (TAK leaves them unpenalized), by declaration rather than by omission.
+        scope.Exclude([.. Word.Parameters, .. Position.Parameters, .. TokenType.Parameters]);
+        Norm = scope.Add("LayerNorm", n => new LayerNorm(n, config.Width, config.LayerNormEps));
+        Dropout = new Dropout(dropout, dropoutSeed, scope.NameOf("dropout"));
+        Registration = root.Build();
     }
 
     /// <summary>The dotted name prefix ("embeddings" in Hugging Face's BertModel).</summary>
@@ -74,7 +77,10 @@ public sealed class BertEmbeddings : IParameterized
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters => _parameters;
+    public IReadOnlyList<Parameter> Parameters => Registration.Parameters;
+
+    /// <inheritdoc />
+    public ModelRegistration Registration { get; }
 
     /// <summary>
     /// Fills the three tables with N(0, <paramref name="std"/>²) and sets γ = 1, β = 0, as Hugging Face's

@@ -19,9 +19,8 @@ namespace TaskVectors.Models;
 /// <see cref="MultiHeadSelfAttention"/> has no such dropout, so in training mode only the two hidden
 /// dropouts are applied. Evaluation is unaffected.</para>
 /// </summary>
-public sealed class BertLayer : ILayer
+public sealed class BertLayer : ILayer, IModule
 {
-    private readonly Parameter[] _parameters;
     private readonly Linear[] _linears;
     private readonly ResidualAdd _attentionResidual, _outputResidual;
     private Tensor? _gradHidden, _gradInput;
@@ -40,18 +39,22 @@ public sealed class BertLayer : ILayer
         Name = name;
         Width = width;
         MlpWidth = mlpWidth;
-        Attention = new MultiHeadSelfAttention(AttentionNames.Bert(name + ".attention"), width, heads);
-        AttentionDropout = new Dropout(dropout, dropoutSeed, name + ".attention.output.dropout");
-        AttentionNorm = new LayerNorm(name + ".attention.output.LayerNorm", width, eps);
-        Intermediate = new Linear(name + ".intermediate.dense", width, mlpWidth);
-        Activation = new Gelu(GeluApproximation.None, name + ".intermediate.intermediate_act_fn");
-        Output = new Linear(name + ".output.dense", mlpWidth, width);
-        OutputDropout = new Dropout(dropout, unchecked(dropoutSeed + 1), name + ".output.dropout");
-        OutputNorm = new LayerNorm(name + ".output.LayerNorm", width, eps);
-        _attentionResidual = new ResidualAdd(name + ".attention.residual");
-        _outputResidual = new ResidualAdd(name + ".output.residual");
-        _parameters = [.. Attention.Parameters, .. AttentionNorm.Parameters, .. Intermediate.Parameters, .. Output.Parameters, .. OutputNorm.Parameters];
-        _linears = [Attention.Query, Attention.Key, Attention.Value, Attention.Output, Intermediate, Output];
+        var root = new ModuleScope();
+        var scope = root.Push(name);
+        var attention = scope.Push("attention");
+        Attention = new MultiHeadSelfAttention(AttentionNames.Bert(attention.Prefix), width, heads);
+        foreach (var projection in (Linear[])[Attention.Query, Attention.Key, Attention.Value, Attention.Output]) scope.Add(projection);
+        AttentionDropout = new Dropout(dropout, dropoutSeed, attention.NameOf("output.dropout"));
+        AttentionNorm = attention.Add("output.LayerNorm", n => new LayerNorm(n, width, eps));
+        Intermediate = scope.Add("intermediate.dense", n => new Linear(n, width, mlpWidth));
+        Activation = new Gelu(GeluApproximation.None, scope.NameOf("intermediate.intermediate_act_fn"));
+        Output = scope.Add("output.dense", n => new Linear(n, mlpWidth, width));
+        OutputDropout = new Dropout(dropout, unchecked(dropoutSeed + 1), scope.NameOf("output.dropout"));
+        OutputNorm = scope.Add("output.LayerNorm", n => new LayerNorm(n, width, eps));
+        _attentionResidual = new ResidualAdd(attention.NameOf("residual"));
+        _outputResidual = new ResidualAdd(scope.NameOf("output.residual"));
+        Registration = root.Build();
+        _linears = [.. Registration.KfacLayers.Cast<Linear>()];
     }
 
     /// <summary>The block's dotted prefix, e.g. "encoder.layer.0".</summary>
@@ -88,9 +91,12 @@ public sealed class BertLayer : ILayer
     public LayerNorm OutputNorm { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters => _parameters;
+    public IReadOnlyList<Parameter> Parameters => Registration.Parameters;
 
-    /// <summary>The block's Linear layers in forward order: query, key, value, attention output, intermediate, output.</summary>
+    /// <inheritdoc />
+    public ModelRegistration Registration { get; }
+
+    /// <summary>The block's Linear layers (its registered KFAC layers) in forward order: query, key, value, attention output, intermediate, output.</summary>
     public IReadOnlyList<Linear> Linears => _linears;
 
     /// <summary>Whether the hidden dropouts are applied (training) or the identity (evaluation, the default).</summary>

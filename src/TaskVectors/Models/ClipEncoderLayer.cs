@@ -10,9 +10,8 @@ namespace TaskVectors.Models;
 /// <summary>
 /// A CLIP encoder block: x₁ = x + MHSA(LN₁(x)), y = x₁ + W₂·QuickGELU(W₁·LN₂(x₁) + b₁) + b₂.
 /// </summary>
-public sealed class ClipEncoderLayer : ILayer
+public sealed class ClipEncoderLayer : ILayer, IModule
 {
-    private readonly Parameter[] _parameters;
     private readonly ResidualAdd _residual1 = new("residual1");
     private readonly ResidualAdd _residual2 = new("residual2");
     private Tensor? _gradMid, _gradInput;
@@ -21,13 +20,17 @@ public sealed class ClipEncoderLayer : ILayer
     public ClipEncoderLayer(string prefix, int width, int heads, int mlpWidth, float layerNormEps = 1e-5f)
     {
         Name = prefix;
-        LayerNorm1 = new LayerNorm(prefix + ".layer_norm1", width, layerNormEps);
-        Attention = new MultiHeadSelfAttention(AttentionNames.Clip(prefix + ".self_attn"), width, heads);
-        LayerNorm2 = new LayerNorm(prefix + ".layer_norm2", width, layerNormEps);
-        Fc1 = new Linear(prefix + ".mlp.fc1", width, mlpWidth);
-        Activation = new QuickGelu(prefix + ".mlp.activation_fn");
-        Fc2 = new Linear(prefix + ".mlp.fc2", mlpWidth, width);
-        _parameters = [.. LayerNorm1.Parameters, .. Attention.Parameters, .. LayerNorm2.Parameters, .. Fc1.Parameters, .. Fc2.Parameters];
+        var root = new ModuleScope();
+        var scope = root.Push(prefix);
+        LayerNorm1 = scope.Add("layer_norm1", n => new LayerNorm(n, width, layerNormEps));
+        Attention = new MultiHeadSelfAttention(AttentionNames.Clip(scope.NameOf("self_attn")), width, heads);
+        foreach (var projection in (Linear[])[Attention.Query, Attention.Key, Attention.Value, Attention.Output]) scope.Add(projection);
+        LayerNorm2 = scope.Add("layer_norm2", n => new LayerNorm(n, width, layerNormEps));
+        var mlp = scope.Push("mlp");
+        Fc1 = mlp.Add("fc1", n => new Linear(n, width, mlpWidth));
+        Activation = new QuickGelu(mlp.NameOf("activation_fn"));
+        Fc2 = mlp.Add("fc2", n => new Linear(n, mlpWidth, width));
+        Registration = root.Build();
     }
 
     /// <summary>The block's dotted prefix.</summary>
@@ -52,10 +55,10 @@ public sealed class ClipEncoderLayer : ILayer
     public Linear Fc2 { get; }
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters => _parameters;
+    public IReadOnlyList<Parameter> Parameters => Registration.Parameters;
 
-    /// <summary>The Linear layers in forward order: q, k, v, out, fc1, fc2.</summary>
-    public IEnumerable<Linear> Linears => [Attention.Query, Attention.Key, Attention.Value, Attention.Output, Fc1, Fc2];
+    /// <inheritdoc />
+    public ModelRegistration Registration { get; }
 
     /// <summary>Initializes like Hugging Face: Linear weights N(0, std²), biases 0, LayerNorm γ = 1, β = 0.</summary>
     public void Initialize(Rng rng, float std)

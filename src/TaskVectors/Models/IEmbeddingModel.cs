@@ -1,5 +1,5 @@
 // IEmbeddingModel: a network f(x; θ) that maps a batch of inputs to L2-normalized embeddings (B, D),
-// with the three passes fine-tuning and curvature estimation need.
+// with the three passes fine-tuning and curvature estimation need; its layers are declared in its Registration.
 using TaskVectors.Layers;
 using TaskVectors.Tensors;
 
@@ -11,13 +11,10 @@ namespace TaskVectors.Models;
 /// owned by the model and reused by its next call of the same pass.
 /// </summary>
 /// <typeparam name="TInput">A batch of inputs: images (B, C, H, W) as a <see cref="Tensor"/>, or a <see cref="TextBatch"/>.</typeparam>
-public interface IEmbeddingModel<in TInput> : IParameterized
+public interface IEmbeddingModel<in TInput> : IModule
 {
     /// <summary>Embedding width D.</summary>
     int EmbeddingDim { get; }
-
-    /// <summary>Every Linear layer in forward order (the KFAC blocks).</summary>
-    IReadOnlyList<Linear> Linears { get; }
 
     /// <summary>Computes f(x; θ), shape (B, D), and caches what <see cref="Backward"/> needs.</summary>
     Tensor Forward(TInput input);

@@ -13,7 +13,6 @@ public sealed class Mlp : IEmbeddingModel<Tensor>
 {
     private readonly Linear[] _linears;
     private readonly Gelu[] _activations;
-    private readonly Parameter[] _parameters;
     private readonly L2Normalize _normalize = new(name: "normalize");
     // Flat views of the last two input tensors: a training batch and a regularizer's batch alternate,
     // and each keeps its view, so neither pass allocates in steady state.
@@ -30,11 +29,13 @@ public sealed class Mlp : IEmbeddingModel<Tensor>
         int[] widths = [inputDim, .. hidden, embeddingDim];
         for (int i = 0; i < widths.Length; i++)
             if (widths[i] <= 0) throw new ArgumentException($"Layer width {i} is {widths[i]}; widths must be positive.", nameof(hidden));
+        var root = new ModuleScope();
+        var layers = root.Push("layers");
         _linears = new Linear[widths.Length - 1];
-        for (int i = 0; i < _linears.Length; i++) _linears[i] = new Linear($"layers.{i}", widths[i], widths[i + 1]);
+        for (int i = 0; i < _linears.Length; i++) _linears[i] = layers.Add($"{i}", n => new Linear(n, widths[i], widths[i + 1]));
         _activations = new Gelu[_linears.Length - 1];
-        for (int i = 0; i < _activations.Length; i++) _activations[i] = new Gelu(name: $"layers.{i}.activation");
-        _parameters = [.. _linears.SelectMany(l => l.Parameters)];
+        for (int i = 0; i < _activations.Length; i++) _activations[i] = new Gelu(name: layers.Push($"{i}").NameOf("activation"));
+        Registration = root.Build();
         InputDim = inputDim;
         EmbeddingDim = embeddingDim;
     }
@@ -45,11 +46,14 @@ public sealed class Mlp : IEmbeddingModel<Tensor>
     /// <inheritdoc />
     public int EmbeddingDim { get; }
 
-    /// <inheritdoc />
+    /// <summary>The Linear layers "layers.0" … in forward order.</summary>
     public IReadOnlyList<Linear> Linears => _linears;
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters => _parameters;
+    public IReadOnlyList<Parameter> Parameters => Registration.Parameters;
+
+    /// <inheritdoc />
+    public ModelRegistration Registration { get; }
 
     /// <summary>Weights ~ N(0, 1/fan_in) (so activations keep unit scale), biases 0.</summary>
     public void Initialize(Rng rng)

@@ -19,7 +19,7 @@ namespace TaskVectors.Models;
 /// <para>Token embeddings get their true gradient at every id, [PAD] included (Hugging Face's
 /// padding_idx would freeze row 0); padded positions receive no gradient since nothing reads them.</para>
 /// </summary>
-public sealed class TextTransformer : IEmbeddingModel<TextBatch>, IPerSampleGradientModel
+public sealed class TextTransformer : IEmbeddingModel<TextBatch>
 {
     /// <summary>Hugging Face's hidden_dropout_prob, applied after the embeddings and in every block when <see cref="Training"/>.</summary>
     public const float HiddenDropout = 0.1f;
@@ -27,9 +27,7 @@ public sealed class TextTransformer : IEmbeddingModel<TextBatch>, IPerSampleGrad
     /// <summary>Hugging Face's initializer_range: the standard deviation of initial weights.</summary>
     public const float InitializerRange = 0.02f;
 
-    private readonly Parameter[] _parameters;
     private readonly Linear[] _linears;
-    private readonly IPerSampleGradients[] _perSampleLayers;
     private readonly BertLayer[] _layers;
     private readonly ClsPooling _clsPooling = new("cls_pooling");
     private readonly MeanPooling _meanPooling = new("mean_pooling");
@@ -50,15 +48,19 @@ public sealed class TextTransformer : IEmbeddingModel<TextBatch>, IPerSampleGrad
         Config = config;
         Pooling = pooling;
         // Every dropout gets its own stream: the embeddings take the seed, block l the seeds after it.
-        Embeddings = new BertEmbeddings(config, HiddenDropout, dropoutSeed);
+        var root = new ModuleScope();
+        Embeddings = root.Add(new BertEmbeddings(config, HiddenDropout, dropoutSeed, root.NameOf("embeddings")));
+        var layers = root.Push("encoder").Push("layer");
         _layers = new BertLayer[config.Layers];
         for (int l = 0; l < config.Layers; l++)
-            _layers[l] = new BertLayer($"encoder.layer.{l}", config.Width, config.Heads, config.MlpWidth, config.LayerNormEps,
-                HiddenDropout, unchecked(dropoutSeed + 1 + 2 * (ulong)l));
-        Pooler = new BertPooler(config.Width);
-        _parameters = [.. Embeddings.Parameters, .. _layers.SelectMany(l => l.Parameters), .. Pooler.Parameters];
-        _linears = [.. _layers.SelectMany(l => l.Linears), .. (pooling == TextPooling.Pooler ? [Pooler.Dense] : Array.Empty<Linear>())];
-        _perSampleLayers = [Embeddings.Norm, .. _layers.SelectMany(l => new[] { l.AttentionNorm, l.OutputNorm })];
+            _layers[l] = layers.Add($"{l}", n => new BertLayer(n, config.Width, config.Heads, config.MlpWidth, config.LayerNormEps,
+                HiddenDropout, unchecked(dropoutSeed + 1 + 2 * (ulong)l)));
+        Pooler = new BertPooler(config.Width, root.NameOf("pooler"));
+        // Unused by CLS or mean pooling (zero gradient), the pooler stays a parameter for strict loading but has no block.
+        if (pooling == TextPooling.Pooler) root.Add(Pooler.Dense);
+        else root.Exclude([.. root.Add(Pooler).Parameters]);
+        Registration = root.Build();
+        _linears = [.. Registration.KfacLayers.Cast<Linear>()];
     }
 
     /// <summary>The model's shape.</summary>
@@ -80,15 +82,21 @@ public sealed class TextTransformer : IEmbeddingModel<TextBatch>, IPerSampleGrad
     /// <remarks>W, the hidden width: every pooling keeps it.</remarks>
     public int EmbeddingDim => Config.Width;
 
-    /// <inheritdoc />
-    /// <remarks>Per block: query, key, value, attention output, intermediate, output; then pooler.dense when <see cref="Pooling"/> is <see cref="TextPooling.Pooler"/>.</remarks>
+    /// <summary>
+    /// The Linear layers (the registered KFAC layers): per block query, key, value, attention output, intermediate, output;
+    /// then pooler.dense when <see cref="Pooling"/> is <see cref="TextPooling.Pooler"/>.
+    /// </summary>
     public IReadOnlyList<Linear> Linears => _linears;
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters => _parameters;
+    public IReadOnlyList<Parameter> Parameters => Registration.Parameters;
 
-    /// <summary>Every LayerNorm (embeddings, then per block the attention and output norms): the dense KFAC blocks.</summary>
-    public IReadOnlyList<IPerSampleGradients> PerSampleGradientLayers => _perSampleLayers;
+    /// <inheritdoc />
+    /// <remarks>
+    /// Dense blocks: every LayerNorm (embeddings, then per block the attention and output norms). The embedding tables are
+    /// excluded, and so is the pooler unless <see cref="Pooling"/> is <see cref="TextPooling.Pooler"/>.
+    /// </remarks>
+    public ModelRegistration Registration { get; }
 
     /// <summary>The last hidden state h (B, T, W) of the last Forward/Jvp, or null before the first.</summary>
     public Tensor? LastHiddenState => _hidden;

@@ -11,11 +11,9 @@ namespace TaskVectors.Models;
 /// CLIP vision encoder f(x; θ) = normalize(W_proj · LN_post(h_L[:, 0])), h_0 = LN_pre([c; E·patches(x)] + P),
 /// h_l = Block_l(h_{l−1}), with Hugging Face parameter names ("vision_model.…", "visual_projection.weight").
 /// </summary>
-public sealed class VisionTransformer : IEmbeddingModel<Tensor>, IPerSampleGradientModel
+public sealed class VisionTransformer : IEmbeddingModel<Tensor>
 {
-    private readonly Parameter[] _parameters;
     private readonly Linear[] _linears;
-    private readonly IPerSampleGradients[] _perSampleLayers;
     private readonly ClipEncoderLayer[] _blocks; // iterated as an array: a foreach over the interface would allocate
     private readonly ClsPooling _pool = new("vision_model.pool");
     private readonly L2Normalize _normalize = new(name: "normalize");
@@ -26,21 +24,25 @@ public sealed class VisionTransformer : IEmbeddingModel<Tensor>, IPerSampleGradi
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        PatchEmbedding = new PatchEmbedding("vision_model.embeddings.patch_embedding", config.Channels, config.ImageSize, config.PatchSize, config.Width);
-        ClassPositionEmbedding = new ClassPositionEmbedding("vision_model.embeddings", config.Patches, config.Width);
-        PreLayerNorm = new LayerNorm("vision_model.pre_layrnorm", config.Width, config.LayerNormEps);
-        _blocks = Enumerable.Range(0, config.Layers)
-            .Select(i => new ClipEncoderLayer($"vision_model.encoder.layers.{i}", config.Width, config.Heads, config.MlpWidth, config.LayerNormEps))
-            .ToArray();
-        PostLayerNorm = new LayerNorm("vision_model.post_layernorm", config.Width, config.LayerNormEps);
-        Projection = new Linear("visual_projection", config.Width, config.ProjectionDim, bias: false);
-        _parameters =
-        [
-            ClassPositionEmbedding.ClassEmbedding, .. PatchEmbedding.Parameters, ClassPositionEmbedding.PositionEmbedding,
-            .. PreLayerNorm.Parameters, .. Blocks.SelectMany(b => b.Parameters), .. PostLayerNorm.Parameters, .. Projection.Parameters,
-        ];
-        _linears = [.. Blocks.SelectMany(b => b.Linears), Projection];
-        _perSampleLayers = [ClassPositionEmbedding, PreLayerNorm, .. Blocks.SelectMany(b => new[] { b.LayerNorm1, b.LayerNorm2 }), PostLayerNorm];
+        var root = new ModuleScope();
+        var vision = root.Push("vision_model");
+        var embeddings = vision.Push("embeddings");
+        // Hugging Face's order: the class embedding comes before the patch embedding's weight, the position table after it.
+        PatchEmbedding = new PatchEmbedding(embeddings.NameOf("patch_embedding"), config.Channels, config.ImageSize, config.PatchSize, config.Width);
+        ClassPositionEmbedding = new ClassPositionEmbedding(embeddings.Prefix, config.Patches, config.Width);
+        embeddings.Add(ClassPositionEmbedding.ClassEmbedding);
+        embeddings.Add(PatchEmbedding);
+        embeddings.Add(ClassPositionEmbedding);
+        embeddings.Exclude(ClassPositionEmbedding.PositionEmbedding);
+        PreLayerNorm = vision.Add("pre_layrnorm", n => new LayerNorm(n, config.Width, config.LayerNormEps));
+        var layers = vision.Push("encoder").Push("layers");
+        _blocks = new ClipEncoderLayer[config.Layers];
+        for (int i = 0; i < _blocks.Length; i++)
+            _blocks[i] = layers.Add($"{i}", n => new ClipEncoderLayer(n, config.Width, config.Heads, config.MlpWidth, config.LayerNormEps));
+        PostLayerNorm = vision.Add("post_layernorm", n => new LayerNorm(n, config.Width, config.LayerNormEps));
+        Projection = root.Add("visual_projection", n => new Linear(n, config.Width, config.ProjectionDim, bias: false));
+        Registration = root.Build();
+        _linears = [.. Registration.KfacLayers.OfType<Linear>()];
     }
 
     /// <summary>The model's shape.</summary>
@@ -68,13 +70,17 @@ public sealed class VisionTransformer : IEmbeddingModel<Tensor>, IPerSampleGradi
     public int EmbeddingDim => Config.ProjectionDim;
 
     /// <inheritdoc />
-    public IReadOnlyList<Parameter> Parameters => _parameters;
+    public IReadOnlyList<Parameter> Parameters => Registration.Parameters;
 
     /// <inheritdoc />
-    public IReadOnlyList<Linear> Linears => _linears;
+    /// <remarks>
+    /// KFAC layers: the patch embedding, per block q, k, v, out, fc1, fc2, then the projection. Dense blocks: the class
+    /// embedding and every LayerNorm (pre, per block LN₁ and LN₂, post). The position table is excluded.
+    /// </remarks>
+    public ModelRegistration Registration { get; }
 
-    /// <summary>The class embedding and every LayerNorm (pre, per block LN₁ and LN₂, post): the dense KFAC blocks.</summary>
-    public IReadOnlyList<IPerSampleGradients> PerSampleGradientLayers => _perSampleLayers;
+    /// <summary>The Linear layers in forward order (per block q, k, v, out, fc1, fc2; then the projection).</summary>
+    public IReadOnlyList<Linear> Linears => _linears;
 
     /// <summary>
     /// Random initialization in the spirit of CLIP: Linear, patch, class and position weights N(0, <paramref name="std"/>²),

@@ -21,7 +21,7 @@ public sealed record ParameterSelection
     /// <summary>Glob patterns of names never to train (applied after <see cref="Include"/>).</summary>
     public IReadOnlyList<string> Exclude { get; init; } = [];
 
-    /// <summary>Also train the weight and bias of every Linear layer the model lists (<see cref="IEmbeddingModel{TInput}.Linears"/>).</summary>
+    /// <summary>Also train the weight and bias of every Linear layer the model lists (the <see cref="Linear"/> layers of <see cref="IModule.Registration"/>).</summary>
     public bool IncludeLinears { get; init; }
 
     /// <summary>
@@ -55,7 +55,7 @@ public sealed record ParameterSelection
     {
         ArgumentNullException.ThrowIfNull(model);
         var linear = IncludeLinears
-            ? model.Linears.SelectMany(l => l.Parameters).Select(p => p.Name).ToHashSet(StringComparer.Ordinal)
+            ? model.Registration.KfacLayers.OfType<Linear>().SelectMany(l => l.Parameters).Select(p => p.Name).ToHashSet(StringComparer.Ordinal)
             : [];
         var include = Include.Select(Compile).ToArray();
         var exclude = Exclude.Select(Compile).ToArray();

@@ -52,7 +52,7 @@ public sealed class KfacDiagonalTests
         factors.Metadata[TaskFactors.DiagonalKey].ShouldBe("true");
 
         // Ground truth one image and one direction at a time, in float64 from the layers' caches.
-        var linears = model.Linears.ToDictionary(l => l.Weight.Name);
+        var linears = model.Registration.KfacLayers.ToDictionary(l => l.Weight.Name);
         var expected = factors.Blocks.Select(b => new double[b.Spec.GDim * b.Spec.ADim]).ToArray();
         int c = model.EmbeddingDim;
         for (int n = 0; n < N; n++)
@@ -71,8 +71,8 @@ public sealed class KfacDiagonalTests
                     foreach (var member in spec.Members)
                     {
                         var linear = linears[member.Weight];
-                        var x = linear.LastInput!;
-                        var g = linear.LastGradOutput!;
+                        var x = linear.CurvatureInput().ToArray();
+                        var g = linear.CurvatureGradOutput().ToArray();
                         int tokens = x.Length / spec.InFeatures;
                         for (int o = 0; o < member.OutFeatures; o++)
                             for (int i = 0; i < ad; i++)
@@ -89,7 +89,7 @@ public sealed class KfacDiagonalTests
                 }
             }
         }
-        factors.Blocks[0].Spec.Members.Count.ShouldBe(3, "q/k/v fused");
+        factors.Blocks[1].Spec.Members.Count.ShouldBe(3, "q/k/v fused");
         for (int b = 0; b < expected.Length; b++)
             Dense.ShouldBeClose(factors.Blocks[b].Diagonal!, expected[b], factors.Blocks[b].Spec.GDim, factors.Blocks[b].Spec.ADim, 1e-4, factors.Blocks[b].Name);
     }

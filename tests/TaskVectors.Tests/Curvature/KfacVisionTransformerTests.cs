@@ -22,12 +22,15 @@ public sealed class KfacVisionTransformerTests
         var layout = KfacLayout.Discover(model, TinyVit.Images(2, 1).CreateBatchOf(0, 1));
         layout.Blocks.Select(b => b.Name).ShouldBe(
         [
+            "vision_model.embeddings.patch_embedding",
             "vision_model.encoder.layers.0.self_attn.q_proj+k_proj+v_proj", "vision_model.encoder.layers.0.self_attn.out_proj",
             "vision_model.encoder.layers.0.mlp.fc1", "vision_model.encoder.layers.0.mlp.fc2",
             "vision_model.encoder.layers.1.self_attn.q_proj+k_proj+v_proj", "vision_model.encoder.layers.1.self_attn.out_proj",
             "vision_model.encoder.layers.1.mlp.fc1", "vision_model.encoder.layers.1.mlp.fc2", "visual_projection",
         ]);
-        var qkv = layout.Blocks[0];
+        // The patch embedding (8, 3, 4, 4) is the block of an (8 × 48) matrix over image patches, no bias.
+        (layout.Blocks[0].HasBias, layout.Blocks[0].ADim, layout.Blocks[0].GDim).ShouldBe((false, 48, 8));
+        var qkv = layout.Blocks[1];
         qkv.Members.Select(m => m.Weight).ShouldBe(["vision_model.encoder.layers.0.self_attn.q_proj.weight",
             "vision_model.encoder.layers.0.self_attn.k_proj.weight", "vision_model.encoder.layers.0.self_attn.v_proj.weight"]);
         (qkv.ADim, qkv.GDim).ShouldBe((9, 24));
@@ -45,19 +48,19 @@ public sealed class KfacVisionTransformerTests
         layout.DenseBlocks.ShouldAllBe(d => d.Dim == 8);
 
         var separate = KfacLayout.Discover(model, TinyVit.Images(2, 1).CreateBatchOf(0, 1), fuseQkv: false, denseBlocks: false);
-        separate.Blocks.Count.ShouldBe(13);
-        separate.Blocks[0].Name.ShouldBe("vision_model.encoder.layers.0.self_attn.q_proj");
+        separate.Blocks.Count.ShouldBe(14);
+        separate.Blocks[1].Name.ShouldBe("vision_model.encoder.layers.0.self_attn.q_proj");
         separate.DenseBlocks.ShouldBeEmpty();
         // A (in+1)² and G out² per block, 8-byte count each, all doubles.
-        long expected = 2 * (8L * (81 + 576) + 8 * (81 + 64) + 8 * (81 + 256) + 8 * (289 + 64) + 32) + 8 * (64 + 36) + 8;
+        long expected = 2 * (8L * (81 + 576) + 8 * (81 + 64) + 8 * (81 + 256) + 8 * (289 + 64) + 32) + 8 * (64 + 36) + 8 + 8 * (48 * 48 + 64) + 8;
         layout.FactorBytes(FactorPrecision.Double).ShouldBe(expected + 13 * (8 * 64 + 8));
     }
 
     [Fact]
     public void Backward_ReadTensorsAfterWholeBackward_ReproduceWeightGradients()
     {
-        // The estimator reads LastInput/LastGradOutput after the model's whole Backward; a buffer reused later in the
-        // pass would break Σ_r g_r ā_rᵀ = ∂L/∂W, which Backward itself computed from the same tensors.
+        // The estimator reads each KFAC layer's rows after the model's whole Backward; a buffer reused later in the
+        // pass would break Σ_r g_r ā_rᵀ = ∂L/∂W, which Backward itself computed (the patch embedding's W as 8 × 48).
         var model = TinyVit.Model();
         var images = TinyVit.Images(3, 2).CreateBatchOf(0, 1, 2);
         var s = new Tensor(3, 6);
@@ -65,10 +68,11 @@ public sealed class KfacVisionTransformerTests
         model.Forward(images);
         foreach (var p in model.Parameters) p.ZeroGrad();
         model.Backward(s);
-        foreach (var linear in model.Linears)
+        model.Registration.KfacLayers.Count.ShouldBe(model.Linears.Count + 1);
+        foreach (var linear in model.Registration.KfacLayers)
         {
-            var x = linear.LastInput!;
-            var gy = linear.LastGradOutput!;
+            var x = linear.CurvatureInput().ToArray();
+            var gy = linear.CurvatureGradOutput().ToArray();
             int rows = x.Length / linear.InFeatures;
             var expected = new double[linear.OutFeatures, linear.InFeatures];
             var actual = new double[linear.OutFeatures, linear.InFeatures];
@@ -92,7 +96,7 @@ public sealed class KfacVisionTransformerTests
         var data = TinyVit.Images(N, 3);
         var factors = KfacEstimator.Estimate(model, data, Exact with { TokenMode = mode, BatchSize = 2 });
 
-        var linears = model.Linears.ToDictionary(l => l.Weight.Name);
+        var linears = model.Registration.KfacLayers.ToDictionary(l => l.Weight.Name);
         var images = data.CreateBatchOf(0, 1, 2);
         var a = factors.Blocks.Select(b => new double[b.Spec.ADim * b.Spec.ADim]).ToArray();
         var g = factors.Blocks.Select(b => new double[b.Spec.GDim * b.Spec.GDim]).ToArray();
@@ -106,11 +110,11 @@ public sealed class KfacVisionTransformerTests
             {
                 var spec = factors.Blocks[b].Spec;
                 var members = spec.Members.Select(m => linears[m.Weight]).ToArray();
-                var x = members[0].LastInput!;
+                var x = members[0].CurvatureInput().ToArray();
                 int rows = x.Length / spec.InFeatures, tokens = rows / N;
                 // Per row r: ā_r (ADim) and the members' gradients side by side (GDim), in double.
                 double[] Abar(int r) => [.. Enumerable.Range(0, spec.InFeatures).Select(i => (double)x[r * spec.InFeatures + i]), .. spec.HasBias ? [1.0] : Array.Empty<double>()];
-                double[] Grad(int r) => [.. members.SelectMany(l => Enumerable.Range(0, l.OutFeatures).Select(o => (double)l.LastGradOutput![r * l.OutFeatures + o]))];
+                double[] Grad(int r) => [.. members.SelectMany(l => Enumerable.Range(0, l.OutFeatures).Select(o => (double)l.CurvatureGradOutput()[r * l.OutFeatures + o]))];
                 for (int n = 0; n < N; n++)
                 {
                     var sampleRows = Enumerable.Range(n * tokens, tokens).ToArray();
@@ -178,10 +182,10 @@ public sealed class KfacVisionTransformerTests
         var fused = KfacEstimator.Estimate(model, data, new KfacOptions { Seed = 2 });
         var separate = KfacEstimator.Estimate(model, data, new KfacOptions { Seed = 2, FuseQkv = false, DenseBlocks = false });
         separate.DenseBlocks.ShouldBeEmpty();
-        var qkv = fused.Blocks[0];
+        var qkv = fused.Blocks[1];
         for (int m = 0; m < 3; m++)
         {
-            var single = separate.Blocks[m];
+            var single = separate.Blocks[1 + m];
             single.Name.ShouldBe(qkv.Spec.Members[m].Weight[..^".weight".Length]);
             Dense.ShouldBeClose(single.A, qkv.A, 9, 1e-6, "shared A");
             var diagonal = new double[64];

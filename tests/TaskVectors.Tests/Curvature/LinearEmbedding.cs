@@ -10,25 +10,25 @@ namespace TaskVectors.Tests.Curvature;
 internal sealed class LinearEmbedding : IEmbeddingModel<Tensor>
 {
     private readonly L2Normalize? _normalize;
-    private readonly Linear[] _linears;
     private Tensor? _pooled, _tanPooled, _gradTokens;
     private int _tokens;
 
     public LinearEmbedding(int inFeatures, int outFeatures, bool normalize, bool bias = true, ulong seed = 1)
     {
-        Layer = new Linear("proj", inFeatures, outFeatures, bias);
+        var root = new ModuleScope();
+        Layer = root.Add("proj", n => new Linear(n, inFeatures, outFeatures, bias));
+        Registration = root.Build();
         var rng = new Rng(seed);
         rng.FillNormal(Layer.Weight.Value.Span, 0f, 0.7f);
         if (Layer.Bias is not null) rng.FillNormal(Layer.Bias.Value.Span, 0f, 0.5f);
         _normalize = normalize ? new L2Normalize() : null;
-        _linears = [Layer];
     }
 
     public Linear Layer { get; }
 
     public int EmbeddingDim => Layer.OutFeatures;
 
-    public IReadOnlyList<Linear> Linears => _linears;
+    public ModelRegistration Registration { get; }
 
     public IReadOnlyList<Parameter> Parameters => Layer.Parameters;
 
