@@ -17,20 +17,26 @@ public sealed record AlphaSelection
     /// <summary>Whether α is picked on validation data.</summary>
     public bool IsSearch { get; }
 
-    /// <summary>The grid {0.2, 0.3, …, 1.2} used when a search names none.</summary>
-    public static IReadOnlyList<float> DefaultGrid { get; } = [0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.0f, 1.1f, 1.2f];
+    /// <summary>The grid used when a search names none: the evaluation protocol's {0, 0.05, …, 1} (<see cref="Merging.EvaluationOptions.Alphas"/>).</summary>
+    public static IReadOnlyList<float> DefaultGrid { get; } = new Merging.EvaluationOptions().Alphas;
 
     /// <summary>α = <paramref name="alpha"/> (finite).</summary>
     /// <exception cref="ArgumentOutOfRangeException">α is NaN or ±∞.</exception>
     public static AlphaSelection Fixed(float alpha) => new([PlanChecks.Alpha(alpha, nameof(alpha))], search: false);
 
-    /// <summary>The α of <paramref name="grid"/> (default <see cref="DefaultGrid"/>) with the highest mean validation accuracy.</summary>
-    /// <exception cref="ArgumentException">The grid is empty or holds NaN or ±∞.</exception>
+    /// <summary>
+    /// The α of <paramref name="grid"/> (default <see cref="DefaultGrid"/>) with the highest mean validation accuracy (the
+    /// first, so the smallest, of equal maxima), as the evaluation protocol picks it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The grid holds NaN or ±∞, or does not ascend strictly.</exception>
     public static AlphaSelection Search(params float[]? grid)
     {
         if (grid is null || grid.Length == 0) return new(DefaultGrid, search: true);
-        foreach (float a in grid)
-            if (!float.IsFinite(a)) throw new ArgumentException($"The α grid holds {a}; every α must be finite.", nameof(grid));
+        for (int i = 0; i < grid.Length; i++)
+        {
+            if (!float.IsFinite(grid[i])) throw new ArgumentException($"The α grid holds {grid[i]}; every α must be finite.", nameof(grid));
+            if (i > 0 && !(grid[i] > grid[i - 1])) throw new ArgumentException($"The α grid must ascend strictly; α[{i}] = {grid[i]} follows {grid[i - 1]}.", nameof(grid));
+        }
         return new([.. grid], search: true);
     }
 

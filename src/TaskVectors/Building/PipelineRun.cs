@@ -34,10 +34,11 @@ internal sealed class PipelineRun<TInput>(PlanState<TInput> state, FineTuneOptio
             _vectors.Add(external.Name, tau);
             _vectorFiles.Add(external.Name, external.Path);
         }
-        MergedModel? merged = state.Merge is { } m ? Merge(m) : null;
-        EvaluationReport? evaluation = state.Evaluation is { } e ? Evaluate(merged!, e) : null;
-        var negations = state.Negations.Select(Negate).ToList();
-        return new TaskArithmeticResult(_vectors, _vectorFiles, _factors, _factorFiles, merged, evaluation, negations, _computed, _reused);
+        MergedModel? merged = null;
+        EvaluationTable? table = state.Evaluation is null && state.Negations.Count == 0 ? null : new EvaluationTable();
+        if (state.Merge is { } m) merged = Merge(m, table);
+        foreach (var negation in state.Negations) table!.Negations.Add(Negate(negation));
+        return new TaskArithmeticResult(_vectors, _vectorFiles, _factors, _factorFiles, merged, table, _computed, _reused);
     }
 
     // Phase 1: the plan's tasks' factors (cached by base, data and estimator settings), then the given files.
@@ -165,8 +166,9 @@ internal sealed class PipelineRun<TInput>(PlanState<TInput> state, FineTuneOptio
         _ => "none",
     };
 
-    // Phase 3: τ* by the method over every task vector (the plan's, then the given ones), α fixed or searched.
-    private MergedModel Merge(MergeSettings settings)
+    // Phase 3: τ* by the method over every task vector (the plan's, then the given ones); α fixed, or searched on
+    // validation data — by the evaluation protocol itself when the plan evaluates, so the table and α agree.
+    private MergedModel Merge(MergeSettings settings, EvaluationTable? table)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var vectors = _vectors.Values.ToList();
@@ -175,84 +177,66 @@ internal sealed class PipelineRun<TInput>(PlanState<TInput> state, FineTuneOptio
             : settings.Options);
         var merged = TaskVectorMerge.Merge(vectors, method, null, cancellationToken);
         Report(PlanStage.Merge, null, 1, 1, fromCache: false);
-        var alphas = settings.Alpha.Candidates;
-        float best = alphas[0];
-        if (settings.Alpha.IsSearch)
+        var alpha = settings.Alpha;
+        float chosen = alpha.Candidates[0];
+        if (state.Evaluation is { } evaluation)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            var options = alpha.IsSearch ? evaluation with { Alphas = alpha.Candidates } : evaluation;
+            var tasks = EvaluationTasks();
+            var individual = MergeEvaluation.Individual(_model, tasks, [.. state.Tasks.Select(t => _vectors[t.Name])], options);
+            Report(PlanStage.Evaluate, null, 1, 2, fromCache: false);
+            cancellationToken.ThrowIfCancellationRequested();
+            var row = MergeEvaluation.Evaluate(_model, tasks, merged, individual, state.EvaluationLabel ?? Label(method.Name), options);
+            table!.Merges.Add(row);
+            Report(PlanStage.Evaluate, null, 2, 2, fromCache: false);
+            if (alpha.IsSearch) chosen = row.AtBestAlpha.Alpha;
+        }
+        else if (alpha.IsSearch)
+        {
+            // The protocol's pick without its table: the first α of highest mean validation accuracy.
             double bestAccuracy = double.NegativeInfinity;
-            int done = 0;
-            foreach (float alpha in alphas)
+            for (int i = 0; i < alpha.Candidates.Count; i++)
             {
-                double absolute = 0;
-                foreach (var task in state.Tasks)
+                var scores = new double[state.Tasks.Count];
+                for (int t = 0; t < scores.Length; t++)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    absolute += Evaluator.Accuracy(_model, task.Head, task.Validation!, merged, alpha: alpha, batchSize: state.Evaluation?.BatchSize ?? 128) / state.Tasks.Count;
+                    scores[t] = Evaluator.Accuracy(_model, state.Tasks[t].Head, state.Tasks[t].Validation!, merged, alpha: alpha.Candidates[i]);
                 }
-                if (absolute > bestAccuracy)
-                {
-                    bestAccuracy = absolute;
-                    best = alpha;
-                }
-                Report(PlanStage.Evaluate, null, ++done, alphas.Count, fromCache: false);
+                double mean = scores.Average();
+                if (mean > bestAccuracy) (bestAccuracy, chosen) = (mean, alpha.Candidates[i]);
+                Report(PlanStage.Evaluate, null, i + 1, alpha.Candidates.Count, fromCache: false);
             }
         }
-        return new MergedModel(merged, method.Name, best);
+        return new MergedModel(merged, method.Name, chosen);
     }
 
-    private EvaluationReport Evaluate(MergedModel merged, EvaluationOptions evaluation)
+    private NegationResult Negate(NegationSettings negation)
     {
-        var rows = new List<TaskEvaluation>(state.Tasks.Count);
-        foreach (var task in state.Tasks)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            double individual = Accuracy(task, task.Test!, _vectors[task.Name], 1f, evaluation.BatchSize);
-            double atOne = Accuracy(task, task.Test!, merged.TaskVector, 1f, evaluation.BatchSize);
-            double atAlpha = merged.Alpha == 1f ? atOne : Accuracy(task, task.Test!, merged.TaskVector, merged.Alpha, evaluation.BatchSize);
-            rows.Add(new TaskEvaluation(task.Name, individual, atOne, atAlpha));
-            Report(PlanStage.Evaluate, task.Name, rows.Count, state.Tasks.Count, fromCache: false);
-        }
-        return new EvaluationReport(merged.Method, merged.Alpha, rows);
+        cancellationToken.ThrowIfCancellationRequested();
+        var tasks = EvaluationTasks();
+        var result = MergeEvaluation.Negate(_model, tasks.First(t => t.Name == negation.Task), tasks.First(t => t.Name == negation.Control),
+            _vectors[negation.Task], state.EvaluationLabel ?? Label(null), negation.Options);
+        Report(PlanStage.Negate, negation.Task, 1, 1, fromCache: false);
+        return result;
     }
 
-    // θ0 − α·τ_t over the grid: the α of lowest target accuracy among those whose control accuracy stays ≥ threshold ×
-    // the base model's, chosen on validation data when every task has it, else on test data; reported on test data.
-    private NegationReport Negate(NegationSettings negation)
+    private List<EvaluationTask<TInput>> EvaluationTasks() => [.. state.Tasks.Select(t => new EvaluationTask<TInput>(t.Name, t.Head, t.Validation!, t.Test!))];
+
+    // A row label from the plan: "linear FT + task_arithmetic", "TAK (β = 100) + ties", …
+    private string Label(string? method)
     {
-        var target = state.Tasks.First(t => t.Name == negation.Task);
-        var controls = state.Tasks.Where(t => t.Name != negation.Task).ToList();
-        var tau = _vectors[negation.Task];
-        bool validation = state.Tasks.All(t => t.Validation is not null);
-        int batch = state.Evaluation?.BatchSize ?? 128;
-        (double Target, double Control) Measure(float alpha, bool test)
+        string regime = options.Length > 0 && options[0].Regime == Regime.NonLinear ? "non-linear FT" : "linear FT";
+        string penalty = state.Regularizer switch
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            ILabeledData<TInput> Split(FineTuneTask<TInput> t) => test || !validation ? t.Test! : t.Validation!;
-            double control = 0;
-            foreach (var c in controls) control += Accuracy(c, Split(c), alpha == 0 ? null : tau, -alpha, batch) / controls.Count;
-            return (Accuracy(target, Split(target), alpha == 0 ? null : tau, -alpha, batch), control);
-        }
-        var baseSelect = Measure(0, test: false);
-        float chosen = 0;
-        double lowest = double.PositiveInfinity;
-        int done = 0;
-        foreach (float alpha in negation.Options.Alphas)
-        {
-            var (t, c) = Measure(alpha, test: false);
-            if (c >= negation.Options.ControlThreshold * baseSelect.Control && t < lowest)
-            {
-                lowest = t;
-                chosen = alpha;
-            }
-            Report(PlanStage.Negate, negation.Task, ++done, negation.Options.Alphas.Count, fromCache: false);
-        }
-        var baseTest = Measure(0, test: true);
-        var atChosen = chosen == 0 ? baseTest : Measure(chosen, test: true);
-        return new NegationReport(negation.Task, chosen, baseTest.Target, baseTest.Control, atChosen.Target, atChosen.Control);
+            KfacRegularization { Diagonal: true } k => $" + diagonal GGN (β = {k.Penalty.Beta.ToString(System.Globalization.CultureInfo.InvariantCulture)})",
+            KfacRegularization k => $" + TAK (β = {k.Penalty.Beta.ToString(System.Globalization.CultureInfo.InvariantCulture)})",
+            TauJpRegularization j => $" + τJp (β = {j.Options.Beta.ToString(System.Globalization.CultureInfo.InvariantCulture)})",
+            _ => "",
+        };
+        return method is null ? regime + penalty : $"{regime}{penalty}, {method}";
     }
-
-    private double Accuracy(FineTuneTask<TInput> task, ILabeledData<TInput> data, TaskVector? tau, float alpha, int batchSize) =>
-        Evaluator.Accuracy(_model, task.Head, data, tau, alpha: alpha, batchSize: batchSize);
 
     private string DataHash(ILabeledData<TInput> data)
     {

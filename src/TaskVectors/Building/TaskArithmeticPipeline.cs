@@ -69,11 +69,12 @@ public sealed class TaskArithmeticPipeline<TInput>
         if (s.Evaluation is not null)
         {
             if (s.Merge is null) throw new InvalidOperationException("Evaluate reports the merged model beside each task's own: add a Merge first.");
+            RequireSplit(tasks, t => t.Validation, "validation", "Evaluate picks α on validation data");
             RequireSplit(tasks, t => t.Test, "test", "Evaluate reports test accuracy");
         }
         if (s.Negations.Count > 0)
         {
-            if (tasks < 2) throw new InvalidOperationException("Negation measures the other tasks as controls: fine-tune two tasks or more.");
+            RequireSplit(tasks, t => t.Validation, "validation", "Negate picks α on validation data");
             RequireSplit(tasks, t => t.Test, "test", "Negate reports test accuracy");
         }
         if (s.CacheFolder is not null && !ContentHash.CanHash<TInput>())

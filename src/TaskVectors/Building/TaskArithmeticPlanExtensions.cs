@@ -129,29 +129,38 @@ public static class TaskArithmeticPlanExtensions
     }
 
     /// <summary>
-    /// Adds the evaluation table: each task's test accuracy with its own τ_t (individual) and with the merged model at
-    /// α = 1 and at the plan's α; absolute = mean over tasks, normalized = mean of merged / individual.
+    /// Adds the merge row of the evaluation table (<see cref="MergeEvaluation"/>): each task's test accuracy with its own
+    /// τ_t (individual), and the merged model's at α = 1 and at the α picked on validation data, absolute (mean over tasks)
+    /// and normalized (mean of merged / individual). α is swept over the merge's search grid, or over
+    /// <see cref="EvaluationOptions.Alphas"/> when the merge's α is fixed. Every task needs validation and test data.
     /// </summary>
-    public static TaskArithmeticPlan<TInput> Evaluate<TInput>(this TaskArithmeticPlan<TInput> plan, EvaluationOptions? options = null)
+    /// <param name="plan">The plan.</param>
+    /// <param name="options">The protocol's settings (grid, batch size).</param>
+    /// <param name="label">The row's label (default: the regularizer and the merge method).</param>
+    public static TaskArithmeticPlan<TInput> Evaluate<TInput>(this TaskArithmeticPlan<TInput> plan, EvaluationOptions? options = null, string? label = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        return plan.With(s => s with { Evaluation = options ?? new EvaluationOptions() });
+        if (label is not null) ArgumentException.ThrowIfNullOrWhiteSpace(label);
+        return plan.With(s => s with { Evaluation = options ?? new EvaluationOptions(), EvaluationLabel = label });
     }
 
     /// <summary>
-    /// Negates task <paramref name="task"/>: θ0 − α·τ_t, with α the one of the grid that lowers the task's accuracy most
-    /// while the plan's other tasks keep ≥ 95 % of the base model's accuracy (picked on validation data where the tasks
-    /// have it, reported on test data).
+    /// Adds a negation row: θ0 − α·τ_<paramref name="task"/>, α the largest of the grid whose accuracy on
+    /// <paramref name="control"/> stays ≥ <see cref="EvaluationOptions.ControlThreshold"/> × the base model's (picked on
+    /// validation data, reported on test data; <see cref="MergeEvaluation.Negate"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">The plan has no such fine-tuned task (add it first), or it is negated already.</exception>
-    public static TaskArithmeticPlan<TInput> Negate<TInput>(this TaskArithmeticPlan<TInput> plan, string task, NegationOptions? options = null)
+    /// <exception cref="ArgumentException">Either task is not (yet) a fine-tuned task of the plan, they are the same, or the task is negated already.</exception>
+    public static TaskArithmeticPlan<TInput> Negate<TInput>(this TaskArithmeticPlan<TInput> plan, string task, string control, EvaluationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(task);
-        if (!plan.Tasks.Any(t => t.Name == task))
-            throw new ArgumentException($"The plan has no fine-tuned task '{task}' to negate (tasks: {string.Join(", ", plan.Tasks.Select(t => t.Name))}); add it with FineTune first.", nameof(task));
+        ArgumentNullException.ThrowIfNull(control);
+        foreach (var (name, parameter) in new[] { (task, nameof(task)), (control, nameof(control)) })
+            if (!plan.Tasks.Any(t => t.Name == name))
+                throw new ArgumentException($"The plan has no fine-tuned task '{name}' (tasks: {string.Join(", ", plan.Tasks.Select(t => t.Name))}); add it with FineTune first.", parameter);
+        if (task == control) throw new ArgumentException($"Task '{task}' cannot be its own control.", nameof(control));
         if (plan.State.Negations.Any(n => n.Task == task)) throw new ArgumentException($"Task '{task}' is negated already.", nameof(task));
-        return plan.With(s => s with { Negations = s.Negations.Add(new NegationSettings(task, options ?? new NegationOptions())) });
+        return plan.With(s => s with { Negations = s.Negations.Add(new NegationSettings(task, control, options ?? new EvaluationOptions())) });
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 // TaskArithmeticResult: what a plan's run produced: the task vectors (and their files in the cache), the factor
 // files, the merged model, the evaluation table, negations, and which items were computed or reused.
 using TaskVectors.Curvature;
+using TaskVectors.Merging;
 using TaskVectors.Models;
 
 namespace TaskVectors.Building;
@@ -10,7 +11,7 @@ public sealed class TaskArithmeticResult
 {
     internal TaskArithmeticResult(IReadOnlyDictionary<string, TaskVector> taskVectors, IReadOnlyDictionary<string, string> taskVectorFiles,
         IReadOnlyDictionary<string, TaskFactors> factors, IReadOnlyDictionary<string, string> factorFiles, MergedModel? merged,
-        EvaluationReport? evaluation, IReadOnlyList<NegationReport> negations, IReadOnlyList<string> computed, IReadOnlyList<string> reused)
+        EvaluationTable? evaluation, IReadOnlyList<string> computed, IReadOnlyList<string> reused)
     {
         TaskVectors = taskVectors;
         TaskVectorFiles = taskVectorFiles;
@@ -18,7 +19,6 @@ public sealed class TaskArithmeticResult
         FactorFiles = factorFiles;
         Merged = merged;
         Evaluation = evaluation;
-        Negations = negations;
         Computed = computed;
         Reused = reused;
     }
@@ -38,11 +38,11 @@ public sealed class TaskArithmeticResult
     /// <summary>The merge's result; null when the plan has no merge.</summary>
     public MergedModel? Merged { get; }
 
-    /// <summary>The evaluation table; null when the plan has no <c>Evaluate</c>.</summary>
-    public EvaluationReport? Evaluation { get; }
-
-    /// <summary>One report per negated task.</summary>
-    public IReadOnlyList<NegationReport> Negations { get; }
+    /// <summary>
+    /// The evaluation table: the merge row (with <c>Evaluate</c>) and one row per <c>Negate</c>; null when the plan has
+    /// neither. Tables of several plans combine by concatenating their rows.
+    /// </summary>
+    public EvaluationTable? Evaluation { get; }
 
     /// <summary>The items this run computed ("factors/name", "fine-tune/name").</summary>
     public IReadOnlyList<string> Computed { get; }

@@ -60,9 +60,8 @@ internal sealed class BuilderFixture
         double bestAccuracy = double.NegativeInfinity;
         foreach (float alpha in Grid)
         {
-            double absolute = 0;
-            foreach (var t in Tasks) absolute += Evaluator.Accuracy(Model, t.Head, t.Validation, merged, alpha: alpha) / Tasks.Length;
-            if (absolute > bestAccuracy) (bestAccuracy, best) = (absolute, alpha);
+            double mean = Tasks.Select(t => Evaluator.Accuracy(Model, t.Head, t.Validation, merged, alpha: alpha)).Average();
+            if (mean > bestAccuracy) (bestAccuracy, best) = (mean, alpha);
         }
         var individual = Tasks.Select((t, i) => Evaluator.Accuracy(Model, t.Head, t.Test, vectors[i])).ToArray();
         var atAlpha = Tasks.Select(t => Evaluator.Accuracy(Model, t.Head, t.Test, merged, alpha: best)).ToArray();

@@ -38,10 +38,12 @@ public sealed class TaskArithmeticPlanTests : IDisposable
         for (int t = 0; t < f.Tasks.Length; t++) BuilderFixture.ShouldBeBitIdentical(result.TaskVectors[f.Tasks[t].Name], expected.Vectors[t], $"τ of {f.Tasks[t].Name}");
         BuilderFixture.ShouldBeBitIdentical(result.Merged!.TaskVector, expected.Merged, "τ*");
         result.Merged.Alpha.ShouldBe(expected.Alpha);
-        var rows = result.Evaluation!.Rows;
-        rows.Select(r => r.Individual).ShouldBe(expected.Individual);
-        rows.Select(r => r.MergedAtAlpha).ShouldBe(expected.AtAlpha);
-        result.Evaluation.AbsoluteAtAlpha.ShouldBe(expected.AtAlpha.Sum(a => a / f.Tasks.Length), 1e-15);
+        var row = result.Evaluation!.Merges.Single();
+        row.Method.ShouldBe("linear FT + TAK (β = 10), task_arithmetic");
+        row.Individual.ShouldBe(expected.Individual);
+        row.AtBestAlpha.Alpha.ShouldBe(expected.Alpha);
+        row.AtBestAlpha.PerTask.ShouldBe(expected.AtAlpha);
+        row.AtBestAlpha.Absolute.ShouldBe(expected.AtAlpha.Average());
         result.Factors.Count.ShouldBe(3);
         result.FactorFiles.ShouldBeEmpty(); // no cache: nothing written
     }
@@ -60,7 +62,7 @@ public sealed class TaskArithmeticPlanTests : IDisposable
         second.Reused.ShouldBe(["factors/task0", "factors/task1", "factors/task2", "fine-tune/task0", "fine-tune/task1", "fine-tune/task2"]);
         events.Where(e => e.Stage is PlanStage.Factors or PlanStage.FineTune).ShouldAllBe(e => e.FromCache && e.Completed);
         foreach (var t in f.Tasks) BuilderFixture.ShouldBeBitIdentical(second.TaskVectors[t.Name], first.TaskVectors[t.Name], t.Name);
-        second.Evaluation!.AbsoluteAtAlpha.ShouldBe(first.Evaluation!.AbsoluteAtAlpha);
+        second.Evaluation!.Merges[0].AtBestAlpha.ShouldBeEquivalentTo(first.Evaluation!.Merges[0].AtBestAlpha);
         second.FactorFiles.Values.ShouldAllBe(p => File.Exists(p));
         second.TaskVectorFiles.Values.ShouldAllBe(p => File.Exists(p));
         Directory.GetFiles(Path.Combine(_cache, "checkpoints")).ShouldBeEmpty();
@@ -109,8 +111,10 @@ public sealed class TaskArithmeticPlanTests : IDisposable
         Should.Throw<ArgumentException>(() => plan.FineTune("wide", t.Train, FineTuneFixture.Head(features: 7))).Message.ShouldContain("6");
         Should.Throw<ArgumentException>(() => plan.Merge("no_such_method")).Message.ShouldContain("task_arithmetic");
         Should.Throw<ArgumentException>(() => AlphaSelection.Search(float.NaN));
+        Should.Throw<ArgumentException>(() => AlphaSelection.Search(1f, 0.5f)).Message.ShouldContain("ascend");
         Should.Throw<ArgumentOutOfRangeException>(() => plan.Merge("ties", float.PositiveInfinity));
-        Should.Throw<ArgumentException>(() => plan.Negate("task9"));
+        Should.Throw<ArgumentException>(() => plan.Negate("task9", "task1")).ParamName.ShouldBe("task");
+        Should.Throw<ArgumentException>(() => plan.Negate("task0", "task0")).ParamName.ShouldBe("control");
         Should.Throw<ArgumentOutOfRangeException>(() => new MergeOptions { Density = 0 });
         Should.Throw<InvalidOperationException>(() => TaskArithmetic.Base(f.Model).Build()).Message.ShouldContain("no tasks");
         Should.Throw<InvalidOperationException>(() => TaskArithmetic.Base(f.Model).FineTune(t.Name, t.Train, t.Head).WithKfacRegularizer().Build())
@@ -176,21 +180,17 @@ public sealed class TaskArithmeticPlanTests : IDisposable
     }
 
     [Fact]
-    public void Run_Negate_PicksTheAlphaThatKeepsControlAccuracy()
+    public void Run_Negate_EqualsTheProtocolOnTheDirectTaskVector()
     {
-        var f = new BuilderFixture();
-        var options = new NegationOptions { Alphas = [0.5f, 1f, 2f], ControlThreshold = 0.5 };
-        var report = f.Plan().Negate("task0", options).Run().Negations.Single();
+        var f = new BuilderFixture(tasks: 2);
+        var options = new EvaluationOptions { Alphas = [0.5f, 1f, 2f], ControlThreshold = 0.5 };
+        var table = f.Plan().Negate("task0", "task1", options).Run().Evaluation!;
 
-        var t0 = f.Tasks[0];
-        report.TargetBase.ShouldBe(Evaluator.Accuracy(f.Model, t0.Head, t0.Test));
-        report.ControlBase.ShouldBe(f.Tasks.Skip(1).Sum(t => Evaluator.Accuracy(f.Model, t.Head, t.Test) / 2));
-        if (report.Alpha != 0)
-        {
-            options.Alphas.ShouldContain(report.Alpha);
-            var tau = new FineTuner<Tensor>(f.Model, t0.Head, BuilderFixture.Options).Run(t0.Train);
-            report.Target.ShouldBe(Evaluator.Accuracy(f.Model, t0.Head, t0.Test, tau, alpha: -report.Alpha));
-        }
+        var tau = new FineTuner<Tensor>(f.Model, f.Tasks[0].Head, BuilderFixture.Options).Run(f.Tasks[0].Train);
+        var tasks = f.Tasks.Select(t => new EvaluationTask<Tensor>(t.Name, t.Head, t.Validation, t.Test)).ToList();
+        var expected = MergeEvaluation.Negate(f.Model, tasks[0], tasks[1], tau, "linear FT", options);
+        table.Merges.ShouldBeEmpty();
+        table.Negations.Single().ShouldBeEquivalentTo(expected);
     }
 
     [Fact]
