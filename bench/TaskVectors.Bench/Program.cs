@@ -6,6 +6,7 @@
 //   vit-table [--runs N] [--configs vit-tiny,vit-b32] [--torch]  ViT train / forward / JVP steps, optionally beside PyTorch
 //   kfac-table [--images N] [--runs R] [--batch B] [--exact] [--b32] [--torch]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
 //   syrk-table [--runs N]  SSYRK on KFAC's Gram shapes: OpenBLAS, the managed tiled SSYRK and the column-panel fallback
+//   builder-table [--runs N] [--steps S] [--tasks T]  one small TAK plan through the builder vs the same calls written out
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
@@ -27,6 +28,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "syrk-table":
         SyrkTable.Run(args[1..]);
+        return 0;
+    case "builder-table":
+        BuilderTable.Run(args[1..]);
         return 0;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
