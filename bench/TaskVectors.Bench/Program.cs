@@ -7,6 +7,7 @@
 //   kfac-table [--images N] [--runs R] [--batch B] [--exact] [--b32] [--torch]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
 //   syrk-table [--runs N]  SSYRK on KFAC's Gram shapes: OpenBLAS, the managed tiled SSYRK and the column-panel fallback
 //   builder-table [--runs N] [--steps S] [--tasks T]  one small TAK plan through the builder vs the same calls written out
+//   merge-table [--tasks T] [--runs N] [--dir D]  merging T ViT-B/32 task-vector files (TA, TIES) beside a numpy memmap loop
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
@@ -31,6 +32,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "builder-table":
         BuilderTable.Run(args[1..]);
+        return 0;
+    case "merge-table":
+        MergeTable.Run(args[1..]);
         return 0;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

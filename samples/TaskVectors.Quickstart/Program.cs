@@ -91,51 +91,31 @@ try
         ($"+ diagonal GGN (β = {beta})", t => new DiagonalGgnRegularizer(aggregate.AllBut(tasks[t].Name, factors[t]), penalty)),
         ($"+ TAK (β = {beta})", t => new TakRegularizer(aggregate.AllBut(tasks[t].Name, factors[t]), penalty)),
     };
-    var rows = new List<string>();
+    var evaluation = tasks.Select((t, i) => new EvaluationTask<Tensor>(t.Name, heads[i], t.Validation, t.Test)).ToArray();
+    var protocol = new EvaluationOptions { Alphas = alphas };
+    var table = new EvaluationTable();
     foreach (var (method, makePenalty) in methods)
     {
         clock.Restart();
         var vectors = new TaskVector[taskCount];
-        var individual = new double[taskCount];
         for (int t = 0; t < taskCount; t++)
         {
             var regularizer = makePenalty(t);
             var run = regularizer is null ? options : options with { Regularizers = [regularizer] };
             vectors[t] = new FineTuner<Tensor>(model, heads[t], run).Run(tasks[t].Train);
-            individual[t] = Evaluator.Accuracy(model, heads[t], tasks[t].Test, vectors[t], options.Regime);
         }
         double trainSeconds = clock.Elapsed.TotalSeconds;
 
-        // Phase 3: Σ_t τ_t, scaled by α at evaluation (f(x; θ0) + J(x; θ0)·α·Σ τ).
-        var sum = new TaskVector(vectors[0].Tensors.ToDictionary(kv => kv.Key, kv =>
-        {
-            var s = kv.Value.Clone();
-            for (int t = 1; t < taskCount; t++) TensorMath.AddInPlace(vectors[t].Tensors[kv.Key].Span, s.Span);
-            return s;
-        }), vectors[0].Metadata);
-        (double Absolute, double Normalized) Merged(float alpha, bool test)
-        {
-            double absolute = 0, normalized = 0;
-            for (int t = 0; t < taskCount; t++)
-            {
-                double accuracy = Evaluator.Accuracy(model, heads[t], test ? tasks[t].Test : tasks[t].Validation, sum, options.Regime, alpha);
-                absolute += accuracy / taskCount;
-                normalized += accuracy / individual[t] / taskCount;
-            }
-            return (absolute, normalized);
-        }
-        var atOne = Merged(1f, test: true);
-        float best = alphas.MaxBy(a => Merged(a, test: false).Absolute);   // first α of highest validation accuracy
-        var atBest = Merged(best, test: true);
+        // Phase 3: τ* = Σ_t τ_t (task arithmetic), evaluated in the vectors' own (linearized) regime at α = 1 and at the α
+        // picked on validation: f(x; θ0) + J(x; θ0)·α·τ*.
+        var individual = MergeEvaluation.Individual(model, evaluation, vectors, protocol);
+        var merged = TaskVectorMerge.Merge(vectors, MergeMethods.Create("task_arithmetic"));
+        table.Merges.Add(MergeEvaluation.Evaluate(model, evaluation, merged, individual, method, protocol));
         Console.WriteLine($"phase 2+3: {method}: {taskCount} task vectors in {trainSeconds:F1} s, evaluated in {clock.Elapsed.TotalSeconds - trainSeconds:F1} s");
-        rows.Add($"{method,-26}{string.Concat(individual.Select(a => $"{a * 100,6:F1}"))}{individual.Average() * 100,7:F1}  " +
-            $"{atOne.Absolute * 100,6:F1}{atOne.Normalized * 100,6:F1}   {best,4:F1}{atBest.Absolute * 100,6:F1}{atBest.Normalized * 100,6:F1}");
     }
 
     Console.WriteLine();
-    Console.WriteLine($"{"test accuracy %",-26}{"individual",-37}  {"merged α=1",-12}   {"merged, α by validation",-16}");
-    Console.WriteLine($"{"method",-26}{string.Concat(tasks.Select(t => $"{t.Name,6}"))}{"mean",7}  {"abs",6}{"norm",6}   {"α",4}{"abs",6}{"norm",6}");
-    foreach (var row in rows) Console.WriteLine(row);
+    Console.Write(table.ToText());
     Console.WriteLine($"(normalized = merged / the same method's individual accuracy; α from {{{string.Join(", ", alphas)}}}; total {total.Elapsed.TotalSeconds:F1} s)");
 }
 finally

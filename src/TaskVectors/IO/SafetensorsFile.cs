@@ -209,6 +209,17 @@ public sealed unsafe class SafetensorsFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Drops tensor <paramref name="name"/>'s pages from this process's resident set (a one-pass reader is done with them);
+    /// a later read faults them back in from the page cache. Used by streamed merges.
+    /// </summary>
+    internal void ReleasePages(string name)
+    {
+        var info = GetInfo(name);
+        if (_view is null || Volatile.Read(ref _disposed) != 0) return;
+        MappedPages.Release(_data + info.DataBegin, info.ByteLength);
+    }
+
     /// <summary>Releases the memory mapping and the file handle. Reads afterwards throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {

@@ -48,6 +48,7 @@ internal sealed class FileMergeInputs : MergeInputs
         var info = file.GetInfo(name);
         var span = buffer.AsSpan(0, (int)info.ElementCount);
         file.ReadInto(name, span);
+        file.ReleasePages(name); // One pass: the mapped pages leave the resident set, so memory stays at the buffers.
         if (!TensorPrimitives.IsFiniteAll<float>(span))
             throw new InvalidDataException($"Task vector file '{file.FilePath}': tensor '{name}' holds NaN or ±∞.");
         _bytesRead += info.ByteLength;

@@ -1,6 +1,7 @@
 // MergeKernels: element-wise pieces the merge methods share, over spans of one tensor (d elements per task):
 // sum and mean over tasks, TIES's magnitude threshold (top-k % per tensor, by selection, O(d)), and TIES's
 // sign election with the disjoint mean.
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace TaskVectors.Merging;
@@ -46,26 +47,59 @@ internal static class MergeKernels
         int d = destination.Length;
         destination.Clear();
         foreach (var t in trimmed) TensorPrimitives.Add(destination, t.AsSpan(0, d), destination);
-        double signSum = 0;
+        long signSum = 0;
         for (int i = 0; i < d; i++) signSum += Math.Sign(destination[i]);
-        int majority = Math.Sign(signSum);
-        for (int i = 0; i < d; i++)
+        float majority = Math.Sign(signSum);
+        // Vector body: γ > 0 where the sum is positive, or zero with a positive majority; then sum and count the agreeing entries.
+        var zero = Vector<float>.Zero;
+        var one = Vector<float>.One;
+        var fill = new Vector<float>(majority);
+        int w = Vector<float>.Count, i0 = 0;
+        for (; i0 <= d - w; i0 += w)
+        {
+            var sum = new Vector<float>(destination.Slice(i0, w));
+            var positive = Vector.BitwiseOr(Vector.GreaterThan(sum, zero), Vector.BitwiseAnd(Vector.Equals(sum, zero), Vector.GreaterThan(fill, zero)));
+            var total = zero;
+            var count = zero;
+            foreach (var t in trimmed)
+            {
+                var x = new Vector<float>(t, i0);
+                var agree = Vector.ConditionalSelect(positive, Vector.GreaterThan(x, zero), Vector.LessThan(x, zero));
+                total += Vector.ConditionalSelect(agree, x, zero);
+                count += Vector.ConditionalSelect(agree, one, zero);
+            }
+            Vector.ConditionalSelect(Vector.GreaterThan(count, zero), total / Vector.Max(count, one), zero).CopyTo(destination.Slice(i0, w));
+        }
+        for (int i = i0; i < d; i++)
         {
             int sign = Math.Sign(destination[i]);
-            if (sign == 0) sign = majority;
-            float sum = 0;
+            if (sign == 0) sign = (int)majority;
+            float total = 0;
             int count = 0;
             foreach (var t in trimmed)
             {
                 float v = t[i];
                 if (sign > 0 ? v > 0 : v < 0)
                 {
-                    sum += v;
+                    total += v;
                     count++;
                 }
             }
-            destination[i] = count == 0 ? 0f : sum / count;
+            destination[i] = count == 0 ? 0f : total / count;
         }
+    }
+
+    /// <summary>destination = x where |x| ≥ threshold, else 0 (TIES's trim).</summary>
+    public static void KeepAtLeast(ReadOnlySpan<float> x, float threshold, Span<float> destination)
+    {
+        int d = x.Length, w = Vector<float>.Count, i = 0;
+        var t = new Vector<float>(threshold);
+        for (; i <= d - w; i += w)
+        {
+            var v = new Vector<float>(x.Slice(i, w));
+            Vector.ConditionalSelect(Vector.GreaterThanOrEqual(Vector.Abs(v), t), v, Vector<float>.Zero).CopyTo(destination.Slice(i, w));
+        }
+        for (; i < d; i++) destination[i] = Math.Abs(x[i]) >= threshold ? x[i] : 0f;
     }
 
     /// <summary>The k-th smallest value (0-based) of <paramref name="values"/>, which it reorders (Hoare selection, median of three).</summary>

@@ -32,8 +32,7 @@ public sealed class TiesMerge : IMergeMethod
         {
             var x = tensor.Task(t);
             float threshold = MergeKernels.TrimThreshold(x, Options.Density, _scratch);
-            var keep = trimmed[t];
-            for (int i = 0; i < d; i++) keep[i] = Math.Abs(x[i]) >= threshold ? x[i] : 0f;
+            MergeKernels.KeepAtLeast(x, threshold, trimmed[t].AsSpan(0, d));
         }
         MergeKernels.ElectAndDisjointMean(trimmed, destination);
     }

@@ -51,6 +51,38 @@ public sealed class MergeMethodTests
     }
 
     [Fact]
+    public void Ties_VectorizedKernels_MatchNaiveDefinition_OnLongTensors()
+    {
+        var rng = new Rng(11);
+        const int d = 103, tasks = 4;
+        var x = Enumerable.Range(0, tasks).Select(_ =>
+        {
+            var v = new float[d];
+            rng.FillNormal(v);
+            for (int i = 0; i < d; i += 7) v[i] = 0; // zeros and exact cancellations exercise the majority fill
+            return v;
+        }).ToArray();
+        x[1][3] = -x[0][3];
+        x[2][3] = x[3][3] = 0;
+        var merged = Run(new TiesMerge(new MergeOptions { Density = 0.3 }), [d], x);
+        // Naive: threshold from a full sort, trim, elect with majority fill, disjoint mean.
+        var trimmed = x.Select(v =>
+        {
+            var sorted = v.Select(Math.Abs).Order().ToArray();
+            float threshold = sorted[d - (int)(d * 0.3) - 1];
+            return v.Select(e => Math.Abs(e) >= threshold ? e : 0f).ToArray();
+        }).ToArray();
+        var sums = Enumerable.Range(0, d).Select(i => trimmed.Sum(t => t[i])).ToArray();
+        int majority = Math.Sign(sums.Sum(v => Math.Sign(v)));
+        for (int i = 0; i < d; i++)
+        {
+            int sign = Math.Sign(sums[i]) == 0 ? majority : Math.Sign(sums[i]);
+            var agree = trimmed.Select(t => t[i]).Where(v => sign > 0 ? v > 0 : v < 0).ToArray();
+            merged[i].ShouldBe(agree.Length == 0 ? 0f : agree.Sum() / agree.Length, 1e-6f, $"entry {i}");
+        }
+    }
+
+    [Fact]
     public void Select_RandomValues_MatchesSorting()
     {
         var rng = new Rng(5);
