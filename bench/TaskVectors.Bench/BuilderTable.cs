@@ -1,8 +1,9 @@
 // BuilderTable: the `builder-table` verb. The same small TAK plan (the quickstart's optdigits digit pairs, ViT 64w×2,
 // linearized, task arithmetic with α searched on validation, evaluation table) run three ways in alternating rounds of
 // one process: through the builder without a cache, through the builder with a fresh (cold) cache folder, and as the
-// same library calls written out by hand. Prints median seconds and the paired median ratio builder / direct, and
-// checks that every way gives bit-identical task vectors.
+// same library calls written out by hand. Prints median wall-clock and process CPU seconds and the paired median ratios
+// builder / direct (CPU time is the steadier figure on a shared machine), and checks that every way gives
+// bit-identical task vectors.
 using System.Diagnostics;
 using TaskVectors.Blas;
 using TaskVectors.Building;
@@ -57,26 +58,36 @@ internal static class BuilderTable
         TaskVector[]? viaBuilder = null, viaCache = null, viaDirect = null;
         string cacheRoot = Directory.CreateTempSubdirectory("taskvectors-builder-bench-").FullName;
         int round = 0;
+        var cpu = new List<double>[3];
+        for (int w = 0; w < 3; w++) cpu[w] = [];
+        Action Cpu(int way, Action action) => () =>
+        {
+            var start = Process.GetCurrentProcess().TotalProcessorTime;
+            action();
+            cpu[way].Add((Process.GetCurrentProcess().TotalProcessorTime - start).TotalSeconds);
+        };
         try
         {
             var times = BenchTools.Rounds(runs,
-                () => viaBuilder = [.. pipeline.Run().TaskVectors.Values],
-                () =>
+                Cpu(0, () => viaBuilder = [.. pipeline.Run().TaskVectors.Values]),
+                Cpu(1, () =>
                 {
                     string folder = Path.Combine(cacheRoot, $"{round++}");
                     viaCache = [.. plan.WithCache(folder).Run().TaskVectors.Values];
                     Directory.Delete(folder, recursive: true);
-                },
-                () => viaDirect = Direct(model, tasks, options, kfac, beta, grid));
+                }),
+                Cpu(2, () => viaDirect = Direct(model, tasks, options, kfac, beta, grid)));
+            var cpuTimes = cpu.Select(c => c.Skip(1).ToArray()).ToArray(); // the first entry is the warm-up round
             for (int t = 0; t < taskCount; t++)
             {
                 Check(viaBuilder![t], viaDirect![t], "builder");
                 Check(viaCache![t], viaDirect[t], "builder with cache");
             }
-            Console.WriteLine($"{"way",-28}{"median s",10}{"÷ direct (paired median)",26}");
-            Console.WriteLine($"{"direct calls",-28}{BenchTools.MedianOf(times[2]),10:F3}{1.0,26:F4}");
-            Console.WriteLine($"{"builder, no cache",-28}{BenchTools.MedianOf(times[0]),10:F3}{BenchTools.PairedRatio(times[0], times[2]),26:F4}");
-            Console.WriteLine($"{"builder, cold cache folder",-28}{BenchTools.MedianOf(times[1]),10:F3}{BenchTools.PairedRatio(times[1], times[2]),26:F4}");
+            Console.WriteLine($"{"way",-28}{"wall s",9}{"÷ direct",10}{"CPU s",9}{"÷ direct",10}   (medians; ratios paired by round)");
+            string[] names = ["builder, no cache", "builder, cold cache folder", "direct calls"];
+            foreach (int w in new[] { 2, 0, 1 })
+                Console.WriteLine($"{names[w],-28}{BenchTools.MedianOf(times[w]),9:F3}{BenchTools.PairedRatio(times[w], times[2]),10:F4}" +
+                    $"{BenchTools.MedianOf(cpuTimes[w]),9:F3}{BenchTools.PairedRatio(cpuTimes[w], cpuTimes[2]),10:F4}");
             Console.WriteLine("task vectors of all three ways: bit-identical");
         }
         finally
