@@ -49,7 +49,7 @@ internal static class BuilderTable
         float[] grid = [0.2f, 0.4f, 0.6f, 0.8f, 1.0f, 1.2f];
         const double beta = 100;
         Console.WriteLine($"builder-table: {taskCount} optdigits tasks, ViT {config.Width}w×{config.Layers}, TAK β = {beta}, {steps} linearized steps of 64, " +
-            $"task arithmetic, α over {grid.Length} values, evaluation; gemm={Gemm.Default.Name}, threads={ParallelLoop.Threads}; median of {runs} alternating rounds after a warm-up round");
+            $"task arithmetic, α over {grid.Length} values, evaluation; gemm={Gemm.Default.Name}, threads={ParallelLoop.Threads}; median of {runs} rounds (rotating order) after a warm-up round");
 
         var plan = tasks.Aggregate(TaskArithmetic.Base(model).WithFineTuneOptions(options),
                 (p, t) => p.FineTune(t.Eval.Name, t.Train, t.Eval.Head, t.Eval.Validation, t.Eval.Test))
@@ -58,26 +58,37 @@ internal static class BuilderTable
         TaskVector[]? viaBuilder = null, viaCache = null, viaDirect = null;
         string cacheRoot = Directory.CreateTempSubdirectory("taskvectors-builder-bench-").FullName;
         int round = 0;
-        var cpu = new List<double>[3];
-        for (int w = 0; w < 3; w++) cpu[w] = [];
-        Action Cpu(int way, Action action) => () =>
-        {
-            var start = Process.GetCurrentProcess().TotalProcessorTime;
-            action();
-            cpu[way].Add((Process.GetCurrentProcess().TotalProcessorTime - start).TotalSeconds);
-        };
+        Action[] ways =
+        [
+            () => viaBuilder = [.. pipeline.Run().TaskVectors.Values],
+            () =>
+            {
+                string folder = Path.Combine(cacheRoot, $"{round}");
+                viaCache = [.. plan.WithCache(folder).Run().TaskVectors.Values];
+                Directory.Delete(folder, recursive: true);
+            },
+            () => viaDirect = Direct(model, tasks, options, kfac, beta, grid),
+        ];
+        var times = ways.Select(_ => new double[runs]).ToArray();
+        var cpuTimes = ways.Select(_ => new double[runs]).ToArray();
         try
         {
-            var times = BenchTools.Rounds(runs,
-                Cpu(0, () => viaBuilder = [.. pipeline.Run().TaskVectors.Values]),
-                Cpu(1, () =>
+            // One untimed warm-up round, then rounds whose order rotates (so no way always follows the same one), each
+            // call after a full collection (so no way pays for another's garbage).
+            for (round = -1; round < runs; round++)
+                for (int k = 0; k < ways.Length; k++)
                 {
-                    string folder = Path.Combine(cacheRoot, $"{round++}");
-                    viaCache = [.. plan.WithCache(folder).Run().TaskVectors.Values];
-                    Directory.Delete(folder, recursive: true);
-                }),
-                Cpu(2, () => viaDirect = Direct(model, tasks, options, kfac, beta, grid)));
-            var cpuTimes = cpu.Select(c => c.Skip(1).ToArray()).ToArray(); // the first entry is the warm-up round
+                    int w = (Math.Max(round, 0) + k) % ways.Length;
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    GC.Collect();
+                    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                    long start = Stopwatch.GetTimestamp();
+                    ways[w]();
+                    if (round < 0) continue;
+                    times[w][round] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+                    cpuTimes[w][round] = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+                }
             for (int t = 0; t < taskCount; t++)
             {
                 Check(viaBuilder![t], viaDirect![t], "builder");
