@@ -139,7 +139,7 @@ internal static class MergeTable
     private static (double Seconds, long BytesRead, long PeakRssKb) RunNumpy(string output, string[] inputs)
     {
         var info = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true };
-        info.ArgumentList.Add(Path.Combine(RepositoryRoot(), "bench", "numpy", "merge_ta.py"));
+        info.ArgumentList.Add(Path.Combine(PyTorchScript.RepositoryRoot(), "bench", "numpy", "merge_ta.py"));
         info.ArgumentList.Add(output);
         foreach (var i in inputs) info.ArgumentList.Add(i);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start /usr/bin/python3");
@@ -148,13 +148,6 @@ internal static class MergeTable
         if (process.ExitCode != 0) throw new InvalidOperationException($"merge_ta.py exited with {process.ExitCode} (is Debian's python3-numpy installed?)");
         var json = JsonDocument.Parse(text.Trim().Split('\n')[^1]).RootElement;
         return (json.GetProperty("seconds").GetDouble(), json.GetProperty("bytes_read").GetInt64(), json.GetProperty("peak_rss_kb").GetInt64());
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "TaskVectors.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("TaskVectors.sln not found above " + AppContext.BaseDirectory);
     }
 
     // Samples VmRSS and RssAnon of this process every 2 ms on a background thread until stopped; returns the maxima in bytes.
