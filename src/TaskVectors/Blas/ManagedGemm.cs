@@ -52,6 +52,9 @@ public sealed unsafe class ManagedGemm : IGemm
     /// <inheritdoc />
     public string Name => "managed";
 
+    /// <summary>"managed, kernel Fused512 12x32" and the like: the micro-kernel and its register tile.</summary>
+    public string Description => $"managed, kernel {Kernel} {_mr}x{_nr}";
+
     /// <summary>The micro-kernel this instance runs.</summary>
     internal GemmKernelKind Kernel { get; }
 
