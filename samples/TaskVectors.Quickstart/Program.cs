@@ -1,4 +1,5 @@
-// Quickstart: task arithmetic with and without TAK on real handwritten digits (UCI optdigits, 8×8, in data/).
+// Quickstart: task arithmetic with and without TAK on real handwritten digits (UCI optdigits, 8×8, in data/), written
+// with the fluent builder: TaskArithmetic.Base(model).FineTune(…)….WithKfacRegularizer(β).Merge(…).Evaluate().
 // Five tasks share one base ViT: the digit pairs 0/1, 2/3, 4/5, 6/7, 8/9, each a 2-way task with its own
 // frozen cosine head. The paper's protocol, in the linearized regime:
 //   Phase 1: per task t, KFAC factors at θ0 on t's training inputs (labels unused), saved to a factor file.
@@ -7,10 +8,14 @@
 //            other tasks' data are never read.
 //   Phase 3: merge θ0 + α·Σ_t τ_t; test accuracy at α = 1 and at the α picked on a validation split carved
 //            from the training data. Absolute = mean over tasks; normalized = mean of merged / individual.
-// Usage: dotnet run -c Release --project samples/TaskVectors.Quickstart [-- [digits.csv.gz] [--beta β]]
+// The three experiments are branches of one plan; they share one cache folder, so phase 1's factors are computed once
+// (for the diagonal-GGN branch) and reused by the TAK branch. --cache DIR keeps that folder: a second run then
+// recomputes nothing, and a changed β recomputes only the fine-tunes.
+// Usage: dotnet run -c Release --project samples/TaskVectors.Quickstart [-- [digits.csv.gz] [--beta β] [--cache DIR]]
 using System.Diagnostics;
 using System.Globalization;
 using TaskVectors.Blas;
+using TaskVectors.Building;
 using TaskVectors.Curvature;
 using TaskVectors.Data;
 using TaskVectors.Layers;
@@ -20,11 +25,12 @@ using TaskVectors.Tensors;
 using TaskVectors.Training;
 
 double beta = 100;   // the paper's default; a sweep on the validation split of this job also picks 100 (see README)
-string? dataPath = null;
+string? dataPath = null, cacheDir = null;
 for (int i = 0; i < args.Length; i++)
 {
     if (args[i] == "--") continue;
     if (args[i] == "--beta" && i + 1 < args.Length) beta = double.Parse(args[++i], CultureInfo.InvariantCulture);
+    else if (args[i] == "--cache" && i + 1 < args.Length) cacheDir = args[++i];
     else dataPath = args[i];
 }
 var total = Stopwatch.StartNew();
@@ -64,54 +70,38 @@ Console.WriteLine($"{all.Description}: {taskCount} tasks (digit pairs {string.Jo
 Console.WriteLine($"base: ViT {config.Width}w×{config.Layers} (random init); {options.Regime.ToString().ToLowerInvariant()} fine-tuning, {options.Steps} steps of {options.BatchSize}, " +
     $"lr {options.LearningRate}; GEMM: {Gemm.Description}");
 
-string factorDir = Directory.CreateTempSubdirectory("taskvectors-quickstart-").FullName;
+string cache = cacheDir ?? Directory.CreateTempSubdirectory("taskvectors-quickstart-").FullName;
 try
 {
-    // Phase 1: each task's factors at θ0, written to a file: all a task shares with the others.
-    var clock = Stopwatch.StartNew();
-    var factorFiles = new string[taskCount];
-    for (int t = 0; t < taskCount; t++)
-    {
-        factorFiles[t] = Path.Combine(factorDir, $"digits-{t}.kfac.safetensors");
-        KfacEstimator.Estimate(model, tasks[t].Train, new KfacOptions { Diagonal = true }).Save(factorFiles[t]);
-    }
-    long bytes = factorFiles.Sum(f => new FileInfo(f).Length);
-    Console.WriteLine($"phase 1: KFAC factors at θ0 on each task's training inputs → {taskCount} files, {bytes / 1e6:F1} MB in {factorDir} ({clock.Elapsed.TotalSeconds:F1} s)");
-
-    // Phase 2 sees the factor files, re-loaded and checked against the base model, never the other tasks' data.
-    var factors = factorFiles.Select(f => TaskFactors.Load(f, model)).ToArray();
-    var aggregate = new FactorAggregate();
-    for (int t = 0; t < taskCount; t++) aggregate.Add(tasks[t].Name, factors[t]);
-
     float[] alphas = [0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f, 0.9f, 1.0f, 1.1f, 1.2f];
-    var penalty = new TakOptions { Beta = beta };
-    var methods = new (string Name, Func<int, IRegularizer?> Penalty)[]
-    {
-        ("linear FT", _ => null),
-        ($"+ diagonal GGN (β = {beta})", t => new DiagonalGgnRegularizer(aggregate.AllBut(tasks[t].Name, factors[t]), penalty)),
-        ($"+ TAK (β = {beta})", t => new TakRegularizer(aggregate.AllBut(tasks[t].Name, factors[t]), penalty)),
-    };
-    var evaluation = tasks.Select((t, i) => new EvaluationTask<Tensor>(t.Name, heads[i], t.Validation, t.Test)).ToArray();
     var protocol = new EvaluationOptions { Alphas = alphas };
+    var factors = new KfacOptions { Diagonal = true };   // one set of factors (with diagonals) serves both penalties
+    var plan = Enumerable.Range(0, taskCount).Aggregate(TaskArithmetic.Base(model).WithFineTuneOptions(options).WithCache(cache),
+        (p, t) => p.FineTune(tasks[t].Name, tasks[t].Train, heads[t], tasks[t].Validation, tasks[t].Test));
+    // Phase 1 (factors at θ0 per task, labels unused) and phase 2 (each task against the *other* tasks' factor files only,
+    // Eq. 8 "all but t") happen inside the runs; phase 3 merges θ0 + α·Σ_t τ_t, α picked on validation.
+    var experiments = new (string Label, TaskArithmeticPlan<Tensor> Plan)[]
+    {
+        ("linear FT", plan),
+        ($"+ diagonal GGN (β = {beta})", plan.WithDiagonalGgnRegularizer(beta, factors)),
+        ($"+ TAK (β = {beta})", plan.WithKfacRegularizer(beta, factors)),
+    };
+    var clock = Stopwatch.StartNew();
+    var progress = new InlineProgress<PlanProgress>(p =>
+    {
+        if (p.Completed && p.Stage is PlanStage.Factors or PlanStage.FineTune)
+            Console.WriteLine($"  {p.Stage.ToString().ToLowerInvariant(),-9} {p.Task,-4} {(p.FromCache ? "from the cache" : $"done at {clock.Elapsed.TotalSeconds:F1} s")}");
+    });
     var table = new EvaluationTable();
-    foreach (var (method, makePenalty) in methods)
+    foreach (var (label, experiment) in experiments)
     {
         clock.Restart();
-        var vectors = new TaskVector[taskCount];
-        for (int t = 0; t < taskCount; t++)
-        {
-            var regularizer = makePenalty(t);
-            var run = regularizer is null ? options : options with { Regularizers = [regularizer] };
-            vectors[t] = new FineTuner<Tensor>(model, heads[t], run).Run(tasks[t].Train);
-        }
-        double trainSeconds = clock.Elapsed.TotalSeconds;
-
-        // Phase 3: τ* = Σ_t τ_t (task arithmetic), evaluated in the vectors' own (linearized) regime at α = 1 and at the α
-        // picked on validation: f(x; θ0) + J(x; θ0)·α·τ*.
-        var individual = MergeEvaluation.Individual(model, evaluation, vectors, protocol);
-        var merged = TaskVectorMerge.Merge(vectors, MergeMethods.Create("task_arithmetic"));
-        table.Merges.Add(MergeEvaluation.Evaluate(model, evaluation, merged, individual, method, protocol));
-        Console.WriteLine($"phase 2+3: {method}: {taskCount} task vectors in {trainSeconds:F1} s, evaluated in {clock.Elapsed.TotalSeconds - trainSeconds:F1} s");
+        Console.WriteLine($"{label}:");
+        var result = await experiment.Merge("task_arithmetic", AlphaSelection.Search(alphas)).Evaluate(protocol, label).RunAsync(progress);
+        table.Merges.AddRange(result.Evaluation!.Merges);
+        long bytes = result.FactorFiles.Values.Sum(f => new FileInfo(f).Length);
+        Console.WriteLine($"  {result.Computed.Count} computed, {result.Reused.Count} reused in {clock.Elapsed.TotalSeconds:F1} s" +
+            (bytes > 0 ? $"; factor files {bytes / 1e6:F1} MB in {cache}" : ""));
     }
 
     Console.WriteLine();
@@ -120,7 +110,7 @@ try
 }
 finally
 {
-    Directory.Delete(factorDir, recursive: true);
+    if (cacheDir is null) Directory.Delete(cache, recursive: true);
 }
 
 static string FindData(string relative)

@@ -97,6 +97,27 @@ public sealed class MergeMethodTests
     }
 
     [Fact]
+    public void SelectMagnitude_SignedValuesTiesZerosSubnormals_MatchesSortedMagnitudes()
+    {
+        var rng = new Rng(11);
+        foreach (int n in new[] { 1, 2, 3, 17, 1000, 70_001 })
+        {
+            var values = new float[n];
+            rng.FillNormal(values);
+            for (int i = 0; i < n; i += 5) values[i] = -values[i / 2];            // ties of |x| with opposite signs
+            if (n > 3) { values[1] = 0f; values[2] = -0f; values[3] = 1e-42f; }    // zeros of both signs, a subnormal
+            if (n > 1000) values[n - 1] = 3e38f;
+            var sorted = values.Select(MathF.Abs).Order().ToArray();
+            var scratch = new uint[n];
+            foreach (int k in n < 50 ? Enumerable.Range(0, n) : new[] { 0, 1, n / 3, n / 2, n - 2, n - 1 })
+            {
+                MergeKernels.SelectMagnitude(values, k, scratch).ShouldBe(sorted[k], $"n = {n}, k = {k}");
+                MergeKernels.Select(values.Select(MathF.Abs).ToArray(), k).ShouldBe(sorted[k]);   // the reference twin agrees
+            }
+        }
+    }
+
+    [Fact]
     public void DareLinear_DropRateZero_EqualsTaskArithmetic()
     {
         Run(new DareMerge(ties: false, new MergeOptions { DropRate = 0 }), [3], [1f, 2, 3], [4f, 5, -6]).ShouldBe([5f, 7, -3]);
