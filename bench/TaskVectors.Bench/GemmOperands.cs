@@ -5,7 +5,7 @@ using TaskVectors.Tensors;
 namespace TaskVectors.Bench;
 
 /// <summary>Operand buffers for a <see cref="GemmShape"/>, filled with N(0, 1) values.</summary>
-public sealed class GemmOperands
+internal sealed class GemmOperands
 {
     public GemmOperands(GemmShape shape, ulong seed = 1)
     {

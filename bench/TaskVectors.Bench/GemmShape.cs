@@ -4,8 +4,13 @@ using TaskVectors.Blas;
 namespace TaskVectors.Bench;
 
 /// <summary>A GEMM problem size with its operand transposes; <see cref="Label"/> is short for BenchmarkDotNet's columns.</summary>
-public sealed record GemmShape(string Layer, int M, int N, int K, Transpose TransA = Transpose.None, Transpose TransB = Transpose.None)
+public sealed record GemmShape(string Layer, int M, int N, int K, bool TransposeA = false, bool TransposeB = false)
 {
+    // Public for BenchmarkDotNet's [ParamsSource]; Transpose is internal to the library, so the record holds bools.
+    internal Transpose TransA => TransposeA ? Transpose.Transpose : Transpose.None;
+
+    internal Transpose TransB => TransposeB ? Transpose.Transpose : Transpose.None;
+
     /// <summary>The shapes both the table and the BenchmarkDotNet class run: squares, then ViT-B/32 layers.</summary>
     public static IReadOnlyList<GemmShape> All { get; } =
     [
@@ -16,9 +21,9 @@ public sealed record GemmShape(string Layer, int M, int N, int K, Transpose Tran
         new("ViT-B fc1 X·W", 197, 3072, 768),
         new("ViT-B fc2 X·W", 197, 768, 3072),
         new("ViT-B q/k/v/out X·W", 197, 768, 768),
-        new("ViT-B fc1 X·Wᵀ", 197, 3072, 768, Transpose.None, Transpose.Transpose),
-        new("ViT-B fc1 dW = dYᵀ·X", 3072, 768, 197, Transpose.Transpose, Transpose.None),
-        new("ViT-tiny qkv X·Wᵀ", 3200, 576, 192, Transpose.None, Transpose.Transpose),
+        new("ViT-B fc1 X·Wᵀ", 197, 3072, 768, false, true),
+        new("ViT-B fc1 dW = dYᵀ·X", 3072, 768, 197, true, false),
+        new("ViT-tiny qkv X·Wᵀ", 3200, 576, 192, false, true),
     ];
 
     /// <summary>Floating-point operations of one call (a multiply and an add per term).</summary>

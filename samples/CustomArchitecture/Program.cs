@@ -32,12 +32,7 @@ var vectors = tasks.Select((t, i) => new FineTuner<Tensor>(model, heads[i], opti
     Regularizers = [new TakRegularizer(aggregate.AllBut(t.Description, factors[i]), new TakOptions { Beta = 100 })],
 }).Run(t)).ToArray();
 
-var merged = new TaskVector(vectors[0].Tensors.ToDictionary(kv => kv.Key, kv =>
-{
-    var sum = kv.Value.Clone();
-    TensorMath.AddInPlace(vectors[1].Tensors[kv.Key].Span, sum.Span);
-    return sum;
-}), vectors[0].Metadata);
+var merged = vectors[0] + vectors[1];
 for (int t = 0; t < tasks.Length; t++)
     Console.WriteLine($"{tasks[t].Description}: alone {Evaluator.Accuracy(model, heads[t], tasks[t], vectors[t], options.Regime):P1}, " +
         $"merged {Evaluator.Accuracy(model, heads[t], tasks[t], merged, options.Regime):P1}");

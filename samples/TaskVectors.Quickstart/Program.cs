@@ -68,7 +68,7 @@ var options = new FineTuneOptions { Regime = Regime.Linearized, Steps = 600, Bat
 Console.WriteLine($"{all.Description}: {taskCount} tasks (digit pairs {string.Join(", ", tasks.Select(t => t.Name))}), " +
     $"train {tasks.Sum(t => t.Train.Count)} / validation {tasks.Sum(t => t.Validation.Count)} / test {tasks.Sum(t => t.Test.Count)} images");
 Console.WriteLine($"base: ViT {config.Width}w×{config.Layers} (random init); {options.Regime.ToString().ToLowerInvariant()} fine-tuning, {options.Steps} steps of {options.BatchSize}, " +
-    $"lr {options.LearningRate}; GEMM: {Gemm.Default.Description}");
+    $"lr {options.LearningRate}; GEMM: {Gemm.Description}");
 
 string cache = cacheDir ?? Directory.CreateTempSubdirectory("taskvectors-quickstart-").FullName;
 try

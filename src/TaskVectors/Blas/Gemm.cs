@@ -4,9 +4,18 @@
 // (openblas | managed | reference) forces one. Gemm.Default.Name tells which one is in use.
 namespace TaskVectors.Blas;
 
-/// <summary>The process-wide GEMM provider and the rule that chooses it.</summary>
+/// <summary>
+/// Which matrix-multiply provider this process uses: OpenBLAS, the managed SIMD GEMM or the naive reference,
+/// chosen once by a fixed rule or forced through <see cref="EnvironmentVariable"/>. Every provider computes the same product.
+/// </summary>
 public static class Gemm
 {
+    /// <summary>Short name of the provider in use: "openblas", "managed" or "reference".</summary>
+    public static string Name => Default.Name;
+
+    /// <summary>The provider in use with its configuration (e.g. OpenBLAS's core and threads, or the managed kernel).</summary>
+    public static string Description => Default.Description;
+
     /// <summary>Environment variable that forces a provider: "openblas", "managed" or "reference".</summary>
     public const string EnvironmentVariable = "TASKVECTORS_GEMM";
 
@@ -19,7 +28,7 @@ public static class Gemm
     /// The provider every layer uses unless told otherwise, chosen on first use by
     /// <see cref="Select"/> from <see cref="EnvironmentVariable"/>; its <see cref="IGemm.Name"/> says which.
     /// </summary>
-    public static IGemm Default => s_benchOverride ?? DefaultProvider.Value;
+    internal static IGemm Default => s_benchOverride ?? DefaultProvider.Value;
 
     // Set only by the bench, between passes, to time providers round by round in one process.
     private static IGemm? s_benchOverride;
@@ -38,7 +47,7 @@ public static class Gemm
     /// OPENBLAS_CORETYPE is never changed. Every provider computes the same product (see <see cref="IGemm"/>).
     /// </summary>
     /// <exception cref="InvalidOperationException">OpenBLAS was forced but cannot be loaded, or the name is unknown.</exception>
-    public static IGemm Select(string? forced)
+    internal static IGemm Select(string? forced)
     {
         switch (forced?.Trim().ToLowerInvariant())
         {

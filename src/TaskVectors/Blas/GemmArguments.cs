@@ -3,7 +3,7 @@
 namespace TaskVectors.Blas;
 
 /// <summary>Checks of the GEMM contract shared by all providers.</summary>
-public static class GemmArguments
+internal static class GemmArguments
 {
     /// <summary>Smallest span length that holds a rows×cols matrix with row stride ld.</summary>
     public static long Required(int rows, int cols, int ld) => rows == 0 || cols == 0 ? 0 : (long)(rows - 1) * ld + cols;

@@ -5,7 +5,7 @@
 namespace TaskVectors.Blas;
 
 /// <summary>Symmetric rank-k updates through the GEMM seam (see <see cref="IGemm.SsyrkLower"/>).</summary>
-public static class GemmSyrk
+internal static class GemmSyrk
 {
     /// <summary>Columns per panel: wide enough for GEMM efficiency, narrow enough to skip most of the upper triangle.</summary>
     public const int Panel = 96;

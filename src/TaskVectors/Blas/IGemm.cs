@@ -10,7 +10,7 @@ namespace TaskVectors.Blas;
 /// otherwise; likewise B is k×n (ldb ≥ n) or n×k (ldb ≥ k); C is m×n with ldc ≥ n.
 /// When β = 0, C is not read (NaNs in C do not propagate), as in BLAS.
 /// </summary>
-public interface IGemm
+internal interface IGemm
 {
     /// <summary>Short provider name ("openblas", "managed", "reference").</summary>
     string Name { get; }

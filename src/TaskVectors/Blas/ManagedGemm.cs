@@ -22,7 +22,7 @@ namespace TaskVectors.Blas;
 /// Packing buffers are per calling thread and reused, so repeated calls allocate nothing.
 /// Safe to call from several threads at once and from inside a <see cref="ParallelLoop"/> body.
 /// </summary>
-public sealed unsafe class ManagedGemm : IGemm
+internal sealed unsafe class ManagedGemm : IGemm
 {
     private readonly bool _singleThreaded;
     private readonly int _mr, _nr;

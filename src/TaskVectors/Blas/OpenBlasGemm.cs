@@ -19,7 +19,7 @@ namespace TaskVectors.Blas;
 /// every kernel. They differ in the last bits between OpenBLAS kernels (<see cref="CoreName"/>: Haswell, Zen, SkylakeX,
 /// …) and from <see cref="ManagedGemm"/>, which sum in other orders.
 /// </remarks>
-public sealed unsafe class OpenBlasGemm : IGemm
+internal sealed unsafe class OpenBlasGemm : IGemm
 {
     internal const int CblasRowMajor = 101, CblasNoTrans = 111, CblasTrans = 112, CblasLower = 122;
 

@@ -3,7 +3,7 @@
 namespace TaskVectors.Blas;
 
 /// <summary>Naive GEMM (double accumulation), the reference twin of the fast providers.</summary>
-public sealed class ReferenceGemm : IGemm
+internal sealed class ReferenceGemm : IGemm
 {
     /// <summary>The shared instance.</summary>
     public static ReferenceGemm Instance { get; } = new();

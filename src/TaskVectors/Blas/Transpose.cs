@@ -2,7 +2,7 @@
 namespace TaskVectors.Blas;
 
 /// <summary>op(X) for a GEMM operand: X itself or Xᵀ.</summary>
-public enum Transpose
+internal enum Transpose
 {
     /// <summary>op(X) = X.</summary>
     None = 0,

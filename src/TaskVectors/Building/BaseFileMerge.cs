@@ -23,6 +23,7 @@ internal static class BaseFileMerge
             TaskVectorMerge.MergeFiles(taskVectorFiles, merged, method, null, progress, cancellationToken);
             using var tau = SafetensorsFile.Open(merged);
             using var theta0 = SafetensorsFile.Open(baseFile);
+            FileHeader.Expect(theta0.FilePath, theta0.Metadata, allowUnmarked: true, FileHeader.Checkpoint);
             string recorded = tau.Metadata.GetValueOrDefault(ModelFingerprint.MetadataKey)
                 ?? throw new InvalidOperationException("The task vectors record no base-model fingerprint, so the base cannot be checked.");
             var values = theta0.Tensors.Select(t => new Parameter(t.Name, theta0.ReadTensor(t.Name))).ToList();
@@ -48,6 +49,9 @@ internal static class BaseFileMerge
                 ["merged_regime"] = tau.Metadata.GetValueOrDefault(TaskVector.RegimeKey) ?? "",
                 ["merged_base_fingerprint"] = recorded,
             };
+            // The output holds θ0 + α·τ*, not θ0: it must not claim θ0's fingerprint as its own.
+            metadata.Remove(ModelFingerprint.MetadataKey);
+            FileHeader.Stamp(metadata, FileHeader.Checkpoint);
             SafetensorsWriter.Write(output, values.Select(p => (p.Name, p.Value)), metadata);
         }
         finally

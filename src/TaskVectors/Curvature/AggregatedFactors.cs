@@ -14,7 +14,7 @@ public sealed class AggregatedFactors
     public const string Eq7 = "eq7";
 
     /// <summary>Wraps aggregated blocks (not copied).</summary>
-    public AggregatedFactors(string form, int tasks, IReadOnlyList<AggregatedKroneckerBlock> blocks, IReadOnlyList<AggregatedDenseBlock> denseBlocks, string? baseFingerprint)
+    internal AggregatedFactors(string form, int tasks, IReadOnlyList<AggregatedKroneckerBlock> blocks, IReadOnlyList<AggregatedDenseBlock> denseBlocks, string? baseFingerprint)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(form);
         ArgumentNullException.ThrowIfNull(blocks);
@@ -33,10 +33,10 @@ public sealed class AggregatedFactors
     public int Tasks { get; }
 
     /// <summary>The Kronecker blocks.</summary>
-    public IReadOnlyList<AggregatedKroneckerBlock> Blocks { get; }
+    internal IReadOnlyList<AggregatedKroneckerBlock> Blocks { get; }
 
     /// <summary>The dense blocks.</summary>
-    public IReadOnlyList<AggregatedDenseBlock> DenseBlocks { get; }
+    internal IReadOnlyList<AggregatedDenseBlock> DenseBlocks { get; }
 
     /// <summary>The base model the factors were computed on, or null if unrecorded.</summary>
     public string? BaseFingerprint { get; }

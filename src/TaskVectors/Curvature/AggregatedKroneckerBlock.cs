@@ -9,4 +9,4 @@ namespace TaskVectors.Curvature;
 /// <param name="Spec">The block's members and sizes.</param>
 /// <param name="Terms">The weighted terms: one for Eq. 8, one per other task for Eq. 7.</param>
 /// <param name="Diagonal">D*, row-major GDim × ADim in the layout of ΔW = [W | b], or null when the factors carry no diagonals.</param>
-public sealed record AggregatedKroneckerBlock(KroneckerBlockSpec Spec, IReadOnlyList<KroneckerTerm> Terms, double[]? Diagonal = null);
+internal sealed record AggregatedKroneckerBlock(KroneckerBlockSpec Spec, IReadOnlyList<KroneckerTerm> Terms, double[]? Diagonal = null);

@@ -43,6 +43,7 @@ internal static class FactorFile
             [TaskFactors.CountKey] = factors.Count.ToString(CultureInfo.InvariantCulture),
             [TaskFactors.BlocksKey] = BlocksJson(factors),
         };
+        FileHeader.Stamp(metadata, FileHeader.Factors);
         SafetensorsWriter.Write(path, entries, metadata);
     }
 
@@ -50,6 +51,7 @@ internal static class FactorFile
     {
         using var file = SafetensorsFile.Open(path);
         var meta = file.Metadata;
+        FileHeader.Expect(file.FilePath, meta, allowUnmarked: true, FileHeader.Factors);
         if (meta.GetValueOrDefault(TaskFactors.FormatKey) != Format)
             throw new InvalidDataException($"'{file.FilePath}' is not a KFAC factor file: its metadata \"{TaskFactors.FormatKey}\" is '{meta.GetValueOrDefault(TaskFactors.FormatKey) ?? "(missing)"}', not '{Format}'.");
         if (meta.GetValueOrDefault(TaskFactors.VersionKey) != Version)
@@ -67,7 +69,7 @@ internal static class FactorFile
             if (blocks.Any(b => b.Diagonal is null) && blocks.FirstOrDefault(b => b.Diagonal is not null) is { } withDiagonal)
                 throw new InvalidDataException($"Factor file '{file.FilePath}' has a diagonal for block '{withDiagonal.Name}' but not for block '{blocks.First(b => b.Diagonal is null).Name}'; diagonals come for every block or none.");
             var dense = denseSpecs.Select(s => new DenseBlock(s, ReadMatrix(file, s.Parameter + ".F", s.Dim, s.Dim), ReadCount(file, s.Parameter + ".count"))).ToList();
-            var metadata = meta.Where(kv => kv.Key is not (TaskFactors.FormatKey or TaskFactors.VersionKey or TaskFactors.BlocksKey or TaskFactors.CountKey))
+            var metadata = meta.Where(kv => kv.Key is not (TaskFactors.FormatKey or TaskFactors.VersionKey or TaskFactors.BlocksKey or TaskFactors.CountKey) && !FileHeader.IsHeaderKey(kv.Key))
                 .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             return new TaskFactors(blocks, dense, count, metadata);
         }

@@ -13,7 +13,7 @@ namespace TaskVectors.Curvature;
 /// very same input tensor — an attention block's q, k and v — form one block when fusion is on; the model's structure is
 /// read from that Forward, so no per-model table is needed.
 /// </summary>
-public sealed class KfacLayout
+internal sealed class KfacLayout
 {
     private KfacLayout(KroneckerBlockSpec[] blocks, IKfacLayer[][] groups, DenseBlockSpec[] dense, (IPerSampleGradients, Parameter)[] denseSources)
     {

@@ -17,7 +17,7 @@ public sealed class KroneckerBlockSpec
     /// No members, a non-positive width, members that disagree on having a bias, or widths so large that A (ADim²), G (GDim²)
     /// or ΔW (GDim·ADim) would exceed <see cref="Array.MaxLength"/> entries.
     /// </exception>
-    public KroneckerBlockSpec(string name, IReadOnlyList<KroneckerMember> members, int inFeatures)
+    internal KroneckerBlockSpec(string name, IReadOnlyList<KroneckerMember> members, int inFeatures)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(members);
@@ -45,7 +45,7 @@ public sealed class KroneckerBlockSpec
     public string Name { get; }
 
     /// <summary>The Linear layers in the block, in output order.</summary>
-    public IReadOnlyList<KroneckerMember> Members { get; }
+    internal IReadOnlyList<KroneckerMember> Members { get; }
 
     /// <summary>Width of the shared input a.</summary>
     public int InFeatures { get; }

@@ -6,7 +6,7 @@ namespace TaskVectors.Curvature;
 /// <param name="Weight">Name of the weight W (OutFeatures × in).</param>
 /// <param name="Bias">Name of the bias b (OutFeatures), or null when the layer has none.</param>
 /// <param name="OutFeatures">Output width of this member: its rows of the block's stacked ΔW.</param>
-public sealed record KroneckerMember(string Weight, string? Bias, int OutFeatures)
+internal sealed record KroneckerMember(string Weight, string? Bias, int OutFeatures)
 {
     /// <summary>
     /// Whether a parameter value fits <paramref name="shape"/>: exactly, or — for a weight (rows × cols) — as a convolution

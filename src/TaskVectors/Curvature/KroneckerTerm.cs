@@ -6,4 +6,4 @@ namespace TaskVectors.Curvature;
 /// <param name="Weight">The term's weight w.</param>
 /// <param name="A">The input factor, ADim × ADim.</param>
 /// <param name="G">The output factor, GDim × GDim.</param>
-public sealed record KroneckerTerm(double Weight, double[] A, double[] G);
+internal sealed record KroneckerTerm(double Weight, double[] A, double[] G);

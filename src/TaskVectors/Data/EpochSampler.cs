@@ -6,7 +6,7 @@ using TaskVectors.Tensors;
 namespace TaskVectors.Data;
 
 /// <summary>Deterministic shuffled order over N examples, epoch after epoch.</summary>
-public sealed class EpochSampler
+internal sealed class EpochSampler
 {
     private readonly ulong _seed;
     private readonly int[][] _permutations = [[], []];

@@ -3,7 +3,7 @@
 namespace TaskVectors.IO;
 
 /// <summary>Header names and element sizes of <see cref="SafetensorsDType"/> values.</summary>
-public static class SafetensorsDTypeExtensions
+internal static class SafetensorsDTypeExtensions
 {
     /// <summary>The name the header uses for <paramref name="dtype"/>, e.g. "BF16" or "F8_E4M3".</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="dtype"/> is not a defined member.</exception>

@@ -9,7 +9,7 @@ namespace TaskVectors.IO;
 /// A tensor to write: its name, dtype (<see cref="SafetensorsDType.F32"/> or <see cref="SafetensorsDType.F64"/>),
 /// shape and row-major values. Create one with <see cref="FromSingles"/> or <see cref="FromDoubles"/>.
 /// </summary>
-public sealed class SafetensorsEntry
+internal sealed class SafetensorsEntry
 {
     private SafetensorsEntry(string name, SafetensorsDType dtype, ImmutableArray<int> shape, Tensor? singles, ReadOnlyMemory<double> doubles)
     {

@@ -54,7 +54,7 @@ public static class SafetensorsWriter
     /// </summary>
     /// <exception cref="ArgumentException">A name is null, empty, duplicated, reserved or not encodable as UTF-8; an entry or metadata value is null.</exception>
     /// <exception cref="IOException">The file cannot be written (access denied included); the message names the target, which is unchanged.</exception>
-    public static void Write(string path, IEnumerable<SafetensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata = null) =>
+    internal static void Write(string path, IEnumerable<SafetensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata = null) =>
         WriteEntries(path, entries, metadata, afterTensor: null);
 
     /// <summary>The file's bytes, exactly as <see cref="Write(string, IEnumerable{ValueTuple{string, Tensor}}, IReadOnlyDictionary{string, string})"/> stores them.</summary>

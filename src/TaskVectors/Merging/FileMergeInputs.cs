@@ -23,6 +23,7 @@ internal sealed class FileMergeInputs : MergeInputs
             for (int t = 0; t < paths.Count; t++)
             {
                 var file = _files[t] = SafetensorsFile.Open(paths[t]);
+                FileHeader.Expect(file.FilePath, file.Metadata, allowUnmarked: true, FileHeader.TaskVector, FileHeader.Merged);
                 var regime = TaskVector.ParseRegime(file.Metadata.GetValueOrDefault(TaskVector.RegimeKey))
                     ?? throw new InvalidDataException($"Task vector file '{file.FilePath}': metadata \"{TaskVector.RegimeKey}\" is '{file.Metadata[TaskVector.RegimeKey]}', not 'linearized' or 'non-linear'.");
                 _descriptions[t] = ($"'{file.FilePath}'", file.Metadata.GetValueOrDefault(ModelFingerprint.MetadataKey), regime,

@@ -41,6 +41,7 @@ public static class TaskVectorMerge
     /// </summary>
     /// <exception cref="ArgumentException">No inputs, or the method refuses them.</exception>
     /// <exception cref="TaskVectorMismatchException">The files disagree on base, regime, names or shapes (all listed, with file names).</exception>
+    /// <exception cref="FileKindException">An input declares another kind than a task vector (factors, a checkpoint …).</exception>
     /// <exception cref="InvalidDataException">A tensor holds NaN or ±∞, or a regime is invalid (the message names the file and tensor).</exception>
     /// <exception cref="SafetensorsFormatException">An input is not valid safetensors.</exception>
     /// <exception cref="InvalidOperationException">The method produced NaN or ±∞.</exception>
@@ -57,7 +58,7 @@ public static class TaskVectorMerge
         {
             Run(files, method, options, (layout, metadata) =>
             {
-                writer = SafetensorsStreamWriter.Create(output, layout, metadata);
+                writer = SafetensorsStreamWriter.Create(output, layout, FileHeader.Stamped(metadata, FileHeader.Merged));
                 return writer.Order;
             }, (name, _, values) => writer!.Write(name, values), progress, cancellationToken);
             writer!.Commit();

@@ -30,11 +30,13 @@ public static class Checkpoint
     /// </summary>
     /// <exception cref="CheckpointMismatchException">Names, shapes or dtypes differ; lists every problem.</exception>
     /// <exception cref="SafetensorsFormatException">The file is not valid safetensors.</exception>
+    /// <exception cref="FileKindException">The file declares another kind (a task vector, factors, a fine-tuning checkpoint); files without the header (converted weights of older versions, other tools' files) are read.</exception>
     public static void Load(IParameterized model, string path, CheckpointLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new CheckpointLoadOptions();
         using var file = SafetensorsFile.Open(path);
+        FileHeader.Expect(file.FilePath, file.Metadata, allowUnmarked: true, FileHeader.Checkpoint);
         var byName = new Dictionary<string, SafetensorsTensorInfo>(StringComparer.Ordinal);
         var unexpected = new List<string>();
         foreach (var info in file.Tensors)
@@ -77,7 +79,10 @@ public static class Checkpoint
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var p in model.Parameters)
             if (!seen.Add(p.Name)) throw new ArgumentException($"The model has two parameters named '{p.Name}'.", nameof(model));
-        SafetensorsWriter.Write(path, model.Parameters.Select(p => (p.Name, p.Value)), metadata);
+        var header = FileHeader.Stamped(metadata, FileHeader.Checkpoint);
+        // The saved weights' own fingerprint, so a merge into this file as a base can check its task vectors' base.
+        header.TryAdd(ModelFingerprint.MetadataKey, ModelFingerprint.Compute(model));
+        SafetensorsWriter.Write(path, model.Parameters.Select(p => (p.Name, p.Value)), header);
     }
 
     /// <summary>Copies of every parameter's values, keyed by name (a snapshot such as θ0).</summary>

@@ -221,14 +221,17 @@ public sealed class TaskVector
     public TaskVector WithRegime(Regime regime) => WithMetadata(RegimeKey, RegimeText(regime));
 
     /// <summary>Writes the vector as safetensors (float32, atomic) with its metadata.</summary>
-    public void Save(string path) => SafetensorsWriter.Write(path, _tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal), Metadata);
+    public void Save(string path) =>
+        SafetensorsWriter.Write(path, _tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal), FileHeader.Stamped(Metadata, FileHeader.TaskVector));
 
     /// <summary>Reads a task vector file.</summary>
     /// <exception cref="SafetensorsFormatException">The file is not valid safetensors.</exception>
+    /// <exception cref="FileKindException">The file declares another kind (factors, a checkpoint …); files without the header are read.</exception>
     /// <exception cref="InvalidDataException">A tensor holds NaN or ±∞, or the regime metadata is invalid (the message names the file and tensor).</exception>
     public static TaskVector Load(string path)
     {
         using var file = SafetensorsFile.Open(path);
+        FileHeader.Expect(file.FilePath, file.Metadata, allowUnmarked: true, FileHeader.TaskVector, FileHeader.Merged);
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var info in file.Tensors)
         {
@@ -239,7 +242,8 @@ public sealed class TaskVector
         }
         if (ParseRegime(file.Metadata.GetValueOrDefault(RegimeKey)) is null)
             throw new InvalidDataException($"Task vector file '{file.FilePath}': metadata \"{RegimeKey}\" is '{file.Metadata[RegimeKey]}', not 'linearized' or 'non-linear'.");
-        return new TaskVector(tensors, file.Metadata);
+        // The header describes the file, not the vector: Save stamps it again.
+        return new TaskVector(tensors, file.Metadata.Where(kv => !FileHeader.IsHeaderKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal));
     }
 
     /// <summary>

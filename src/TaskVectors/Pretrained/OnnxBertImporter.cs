@@ -40,6 +40,7 @@ public static class OnnxBertImporter
         if (metadata is not null)
             foreach (var (key, value) in metadata)
                 if (!header.TryAdd(key, value)) throw new ArgumentException($"Metadata key '{key}' is reserved for the config.", nameof(metadata));
+        FileHeader.Stamp(header, FileHeader.Checkpoint);
         SafetensorsWriter.Write(safetensorsPath, weights.Select(w => (w.Name, ToTensor(w))), header);
         return import;
     }

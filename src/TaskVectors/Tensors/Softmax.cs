@@ -4,7 +4,7 @@ using System.Numerics.Tensors;
 namespace TaskVectors.Tensors;
 
 /// <summary>Row-wise softmax kernels. Each row is shifted by its maximum before exponentiating.</summary>
-public static class Softmax
+internal static class Softmax
 {
     /// <summary>y[r, j] = exp(x[r, j] − m_r) / Σ_k exp(x[r, k] − m_r), m_r = max_k x[r, k]. y may alias x.</summary>
     public static void Rows(ReadOnlySpan<float> x, Span<float> y, int rows, int cols)

@@ -9,7 +9,7 @@ using System.Runtime.Intrinsics;
 namespace TaskVectors.Tensors;
 
 /// <summary>Span kernels: caller-owned outputs, no allocation. Destinations may alias inputs.</summary>
-public static class TensorMath
+internal static class TensorMath
 {
     /// <summary>destination[i] = x[i] + y[i].</summary>
     public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)

@@ -7,7 +7,7 @@ namespace TaskVectors.Tensors;
 /// returned tensor of the same shape when one is free and allocates otherwise. Not thread-safe:
 /// give each thread (or each model) its own pool.
 /// </summary>
-public sealed class TensorPool
+internal sealed class TensorPool
 {
     /// <summary>Largest rank the pool keys on.</summary>
     public const int MaxRank = ShapeKey.MaxRank;

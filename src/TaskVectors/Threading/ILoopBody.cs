@@ -3,7 +3,7 @@
 namespace TaskVectors.Threading;
 
 /// <summary>One iteration of a <see cref="ParallelLoop"/>; implement on a struct.</summary>
-public interface ILoopBody
+internal interface ILoopBody
 {
     /// <summary>Runs iteration <paramref name="index"/>. Iterations must write disjoint outputs.</summary>
     void Invoke(int index);

@@ -12,7 +12,7 @@ namespace TaskVectors.Threading;
 /// Allocation-free parallel for-loop over a persistent worker pool. One loop runs at a time;
 /// a loop started while another runs (nested, or from another thread) runs inline on its caller.
 /// </summary>
-public static class ParallelLoop
+internal static class ParallelLoop
 {
     /// <summary>Environment variable that sets the number of threads (caller included).</summary>
     public const string ThreadsVariable = "TASKVECTORS_THREADS";

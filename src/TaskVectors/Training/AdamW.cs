@@ -28,7 +28,7 @@ namespace TaskVectors.Training;
 /// State keys: tensors "adamw.m.{slot}" and "adamw.v.{slot}"; scalars "adamw.step", "adamw.beta1",
 /// "adamw.beta2", "adamw.eps", "adamw.weight_decay".
 /// </summary>
-public sealed class AdamW : IOptimizer
+internal sealed class AdamW : IOptimizer
 {
     private const int M = 0, V = 1;
     private readonly OptimizerState _state = new("adamw.", "m", "v") { NonNegativeKinds = ["v"] };

@@ -2,7 +2,7 @@
 namespace TaskVectors.Training;
 
 /// <summary>A constant learning rate: lr(step) = <see cref="LearningRate"/>.</summary>
-public sealed class ConstantSchedule : ILearningRateSchedule
+internal sealed class ConstantSchedule : ILearningRateSchedule
 {
     /// <summary>A schedule that always returns <paramref name="learningRate"/> (finite, ≥ 0).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The rate is negative or not finite.</exception>

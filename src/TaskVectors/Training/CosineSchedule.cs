@@ -17,7 +17,7 @@ namespace TaskVectors.Training;
 /// cosine rise again: e is capped at E, and when E ≤ 0 (W ≥ T) every step from W on gets min (the reference
 /// divides by zero there). A warm-up longer than the run is allowed: the run then never leaves the warm-up.
 /// </summary>
-public sealed class CosineSchedule : ILearningRateSchedule
+internal sealed class CosineSchedule : ILearningRateSchedule
 {
     /// <summary>Creates the schedule.</summary>
     /// <param name="baseLearningRate">Peak rate, reached at the end of the warm-up; finite, ≥ 0.</param>

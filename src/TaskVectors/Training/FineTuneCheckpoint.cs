@@ -14,7 +14,6 @@ namespace TaskVectors.Training;
 
 internal sealed class FineTuneCheckpoint(string path, string fingerprint, FineTuneOptions options, string data, string head)
 {
-    private const string Kind = "taskvectors.finetune-checkpoint";
     private const string ThetaPrefix = "theta/";
     private const string OptimizerPrefix = "optimizer/";
 
@@ -49,7 +48,7 @@ internal sealed class FineTuneCheckpoint(string path, string fingerprint, FineTu
         foreach (var t in trainables) all.Add((ThetaPrefix + t.Name, t.Theta));
         foreach (var (name, tensor) in tensors) all.Add((OptimizerPrefix + name, tensor));
         var metadata = Settings();
-        metadata["taskvectors.kind"] = Kind;
+        FileHeader.Stamp(metadata, FileHeader.FineTuneCheckpoint);
         metadata["format_version"] = "1";
         metadata[ModelFingerprint.MetadataKey] = fingerprint;
         metadata["step"] = step.ToString(CultureInfo.InvariantCulture);
@@ -66,8 +65,7 @@ internal sealed class FineTuneCheckpoint(string path, string fingerprint, FineTu
         if (!File.Exists(path)) return 0;
         using var file = SafetensorsFile.Open(path);
         var meta = file.Metadata;
-        if (meta.GetValueOrDefault("taskvectors.kind") != Kind)
-            throw new InvalidOperationException($"'{path}' is not a TaskVectors fine-tuning checkpoint.");
+        FileHeader.Expect(path, meta, allowUnmarked: false, FileHeader.FineTuneCheckpoint);
         if (meta.GetValueOrDefault(ModelFingerprint.MetadataKey) is not { } recorded || recorded != fingerprint)
             throw new InvalidOperationException($"Checkpoint '{path}' belongs to another base model ({Short(meta.GetValueOrDefault(ModelFingerprint.MetadataKey))}, this model is {Short(fingerprint)}).");
         foreach (var (key, value) in Settings())

@@ -8,7 +8,7 @@ using TaskVectors.Training.Kernels;
 namespace TaskVectors.Training;
 
 /// <summary>Gradient norm and clipping by global norm over a list of slots. Allocation-free once warm.</summary>
-public static class GradientClipping
+internal static class GradientClipping
 {
     /// <summary>The 10⁻⁶ PyTorch adds to the norm before dividing: coefficient = maxNorm / (‖g‖ + 10⁻⁶).</summary>
     public const double Epsilon = 1e-6;

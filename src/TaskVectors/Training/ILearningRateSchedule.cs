@@ -2,7 +2,7 @@
 namespace TaskVectors.Training;
 
 /// <summary>A learning-rate schedule: lr(step) for the 0-based step about to be taken.</summary>
-public interface ILearningRateSchedule
+internal interface ILearningRateSchedule
 {
     /// <summary>The learning rate for step <paramref name="step"/> (0 for the first step).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="step"/> is negative.</exception>

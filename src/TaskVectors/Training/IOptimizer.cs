@@ -12,7 +12,7 @@ namespace TaskVectors.Training;
 /// <see cref="ExportState"/> and read back by <see cref="ImportState"/> continues the run bit-for-bit.
 /// An optimizer is not thread-safe: one call at a time (each step parallelizes internally).
 /// </summary>
-public interface IOptimizer
+internal interface IOptimizer
 {
     /// <summary>Steps taken so far (t after the latest step; 0 before the first).</summary>
     long StepCount { get; }

@@ -11,7 +11,7 @@ namespace TaskVectors.Training;
 /// <see cref="GradientClipping"/> scales it in place). Both tensors have the same shape and must not share
 /// storage with any other slot's tensors.
 /// </summary>
-public sealed class OptimizerSlot
+internal sealed class OptimizerSlot
 {
     /// <summary>Creates a slot named <paramref name="name"/> over <paramref name="value"/> and <paramref name="grad"/> (not copied).</summary>
     /// <exception cref="ArgumentException">The name is empty or the two shapes differ.</exception>

@@ -21,7 +21,7 @@ namespace TaskVectors.Training;
 /// bit-for-bit; the hyperparameters are rounded once to float. State keys: tensors "sgd.momentum_buffer.{slot}" (when μ ≠ 0);
 /// scalars "sgd.step", "sgd.momentum", "sgd.dampening", "sgd.weight_decay", "sgd.nesterov".
 /// </summary>
-public sealed class SgdMomentum : IOptimizer
+internal sealed class SgdMomentum : IOptimizer
 {
     private readonly OptimizerState _state;
 

@@ -19,15 +19,18 @@ internal static class GemmCheck
         (257, 65, 7), (7, 33, 257), (33, 257, 65), (65, 7, 33), (257, 257, 257),
     ];
 
-    public static readonly Transpose[] Transposes = [Transpose.None, Transpose.Transpose];
+    // Theories take op(A)/op(B) as bools (xUnit test methods are public, Transpose is internal): false = X, true = Xᵀ.
+    public static readonly bool[] TransposeFlags = [false, true];
+
+    public static Transpose Op(bool transposed) => transposed ? Transpose.Transpose : Transpose.None;
 
     /// <summary>Every odd shape with every transpose combination: (m, n, k, transA, transB).</summary>
-    public static TheoryData<int, int, int, Transpose, Transpose> OddShapesAllTransposes()
+    public static TheoryData<int, int, int, bool, bool> OddShapesAllTransposes()
     {
-        var data = new TheoryData<int, int, int, Transpose, Transpose>();
+        var data = new TheoryData<int, int, int, bool, bool>();
         foreach (var (m, n, k) in OddShapes)
-            foreach (var ta in Transposes)
-                foreach (var tb in Transposes)
+            foreach (var ta in TransposeFlags)
+                foreach (var tb in TransposeFlags)
                     data.Add(m, n, k, ta, tb);
         return data;
     }

@@ -14,26 +14,26 @@ public class GemmDeterminismTests
 {
     private static readonly (float Alpha, float Beta)[] Scalars = [(1f, 0f), (0.7f, 1f), (GemmCheck.Alpha, 0.5f)];
 
-    public static TheoryData<int, int, int, Transpose, Transpose> SplitShapes()
+    public static TheoryData<int, int, int, bool, bool> SplitShapes()
     {
-        var data = new TheoryData<int, int, int, Transpose, Transpose>();
+        var data = new TheoryData<int, int, int, bool, bool>();
         // Split by rows or by columns, into 2 to 16 parts, the last one short; small enough to run under every kernel.
         foreach (var (m, n, k) in new[] { (421, 257, 203), (1300, 150, 200), (576, 193, 576), (1000, 17, 1031), (97, 769, 769), (200, 1200, 96), (192, 193, 192), (97, 130, 400) })
-            foreach (var ta in GemmCheck.Transposes)
-                foreach (var tb in GemmCheck.Transposes)
+            foreach (var ta in GemmCheck.TransposeFlags)
+                foreach (var tb in GemmCheck.TransposeFlags)
                     data.Add(m, n, k, ta, tb);
         return data;
     }
 
     [OpenBlasTheory]
     [MemberData(nameof(SplitShapes))]
-    public void OpenBlasSgemm_OneTwoAllThreads_BitIdenticalAndCorrect(int m, int n, int k, Transpose transA, Transpose transB) =>
-        SgemmAnyThreads_BitIdenticalAndCorrect(Gemm.Select("openblas"), m, n, k, transA, transB);
+    public void OpenBlasSgemm_OneTwoAllThreads_BitIdenticalAndCorrect(int m, int n, int k, bool transA, bool transB) =>
+        SgemmAnyThreads_BitIdenticalAndCorrect(Gemm.Select("openblas"), m, n, k, GemmCheck.Op(transA), GemmCheck.Op(transB));
 
     [Theory]
     [MemberData(nameof(SplitShapes))]
-    public void ManagedSgemm_OneTwoAllThreads_BitIdenticalAndCorrect(int m, int n, int k, Transpose transA, Transpose transB) =>
-        SgemmAnyThreads_BitIdenticalAndCorrect(ManagedGemm.Instance, m, n, k, transA, transB);
+    public void ManagedSgemm_OneTwoAllThreads_BitIdenticalAndCorrect(int m, int n, int k, bool transA, bool transB) =>
+        SgemmAnyThreads_BitIdenticalAndCorrect(ManagedGemm.Instance, m, n, k, GemmCheck.Op(transA), GemmCheck.Op(transB));
 
     [OpenBlasTheory]
     [InlineData(180, 1100)]

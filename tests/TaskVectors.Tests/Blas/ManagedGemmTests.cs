@@ -14,49 +14,49 @@ public class ManagedGemmTests
 
     // Kernel kinds travel as names: GemmKernelKind is internal and theory data must be public. Every kernel this
     // CPU runs is checked; Separate and Scalar run on any x64 machine with AVX.
-    public static TheoryData<string, int, int, int, Transpose, Transpose> KernelCases()
+    public static TheoryData<string, int, int, int, bool, bool> KernelCases()
     {
-        var data = new TheoryData<string, int, int, int, Transpose, Transpose>();
+        var data = new TheoryData<string, int, int, int, bool, bool>();
         foreach (var kind in Enum.GetValues<GemmKernelKind>().Where(ManagedGemm.IsSupported).Select(k => k.ToString()))
             foreach (var (m, n, k) in new[] { (7, 7, 7), (65, 33, 257), (33, 257, 65), (25, 70, 300) })
-                foreach (var ta in GemmCheck.Transposes)
-                    foreach (var tb in GemmCheck.Transposes)
+                foreach (var ta in GemmCheck.TransposeFlags)
+                    foreach (var tb in GemmCheck.TransposeFlags)
                         data.Add(kind, m, n, k, ta, tb);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(GemmCheck.OddShapesAllTransposes), MemberType = typeof(GemmCheck))]
-    public void Sgemm_OddSizesAllTransposes_MatchesReference(int m, int n, int k, Transpose transA, Transpose transB) =>
-        GemmCheck.AgreesWithReference(ManagedGemm.Instance, m, n, k, transA, transB);
+    public void Sgemm_OddSizesAllTransposes_MatchesReference(int m, int n, int k, bool transA, bool transB) =>
+        GemmCheck.AgreesWithReference(ManagedGemm.Instance, m, n, k, GemmCheck.Op(transA), GemmCheck.Op(transB));
 
     [Theory]
     [MemberData(nameof(KernelCases))]
-    public void Sgemm_EachKernel_MatchesReference(string kernel, int m, int n, int k, Transpose transA, Transpose transB) =>
-        GemmCheck.AgreesWithReference(new ManagedGemm(singleThreaded: false, Enum.Parse<GemmKernelKind>(kernel)), m, n, k, transA, transB);
+    public void Sgemm_EachKernel_MatchesReference(string kernel, int m, int n, int k, bool transA, bool transB) =>
+        GemmCheck.AgreesWithReference(new ManagedGemm(singleThreaded: false, Enum.Parse<GemmKernelKind>(kernel)), m, n, k, GemmCheck.Op(transA), GemmCheck.Op(transB));
 
     [Fact]
     public void KernelCases_CoverTheVector256Kernels() =>
         KernelCases().Select(row => (string)row[0]).Distinct().ShouldContain(nameof(GemmKernelKind.Separate));
 
     [Vector512Theory]
-    [InlineData(1, 1, 1, Transpose.None, Transpose.None)]
-    [InlineData(13, 33, 7, Transpose.Transpose, Transpose.None)] // one past a 12×32 tile each way
-    [InlineData(197, 3072, 768, Transpose.None, Transpose.Transpose)] // ViT-B fc1, three k blocks
-    [InlineData(197, 300, 513, Transpose.None, Transpose.None)]
-    [InlineData(3079, 40, 300, Transpose.Transpose, Transpose.Transpose)] // past the packed-A row block
-    [InlineData(50, 4111, 260, Transpose.Transpose, Transpose.Transpose)] // past the packed-B column block
-    public void Sgemm_Vector512Kernel_BitIdenticalToVector256Fma(int m, int n, int k, Transpose transA, Transpose transB)
+    [InlineData(1, 1, 1, false, false)]
+    [InlineData(13, 33, 7, true, false)] // one past a 12×32 tile each way
+    [InlineData(197, 3072, 768, false, true)] // ViT-B fc1, three k blocks
+    [InlineData(197, 300, 513, false, false)]
+    [InlineData(3079, 40, 300, true, true)] // past the packed-A row block
+    [InlineData(50, 4111, 260, true, true)] // past the packed-B column block
+    public void Sgemm_Vector512Kernel_BitIdenticalToVector256Fma(int m, int n, int k, bool transA, bool transB)
     {
         var wide = new ManagedGemm(singleThreaded: false, GemmKernelKind.Fused512);
         var narrow = new ManagedGemm(singleThreaded: true, GemmKernelKind.Fused);
-        var p = new GemmProblem(m, n, k, transA, transB, pad: 3, seed: 17);
+        var p = new GemmProblem(m, n, k, GemmCheck.Op(transA), GemmCheck.Op(transB), pad: 3, seed: 17);
         foreach (float beta in new[] { 0f, 1f, 0.5f })
         {
             var expected = p.FreshC(beta);
-            narrow.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, expected, p.Ldc);
+            narrow.Sgemm(GemmCheck.Op(transA), GemmCheck.Op(transB), m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, expected, p.Ldc);
             var actual = p.FreshC(beta);
-            wide.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, actual, p.Ldc);
+            wide.Sgemm(GemmCheck.Op(transA), GemmCheck.Op(transB), m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, actual, p.Ldc);
             int differing = actual.Zip(expected).Count(x => BitConverter.SingleToInt32Bits(x.First) != BitConverter.SingleToInt32Bits(x.Second));
             differing.ShouldBe(0, $"{m}×{n}×{k} β={beta}: {differing} of {actual.Length} elements differ between the 12×32 and 6×16 kernels");
         }
@@ -84,32 +84,32 @@ public class ManagedGemmTests
     }
 
     [Theory]
-    [InlineData(3079, 9, 300, Transpose.None, Transpose.None)] // m past the packed-A row block
-    [InlineData(3079, 9, 300, Transpose.Transpose, Transpose.Transpose)]
-    [InlineData(7, 4111, 300, Transpose.None, Transpose.Transpose)] // n past the packed-B column block
-    [InlineData(7, 4111, 300, Transpose.Transpose, Transpose.None)]
-    [InlineData(40, 50, 1024, Transpose.Transpose, Transpose.Transpose)] // four full-depth k blocks
-    public void Sgemm_BeyondBlockSizes_MatchesReference(int m, int n, int k, Transpose transA, Transpose transB) =>
-        GemmCheck.AgreesWithReference(ManagedGemm.Instance, m, n, k, transA, transB, pad: 1);
+    [InlineData(3079, 9, 300, false, false)] // m past the packed-A row block
+    [InlineData(3079, 9, 300, true, true)]
+    [InlineData(7, 4111, 300, false, true)] // n past the packed-B column block
+    [InlineData(7, 4111, 300, true, false)]
+    [InlineData(40, 50, 1024, true, true)] // four full-depth k blocks
+    public void Sgemm_BeyondBlockSizes_MatchesReference(int m, int n, int k, bool transA, bool transB) =>
+        GemmCheck.AgreesWithReference(ManagedGemm.Instance, m, n, k, GemmCheck.Op(transA), GemmCheck.Op(transB), pad: 1);
 
     [Fact]
     public void Name_IsManaged() => ManagedGemm.Instance.Name.ShouldBe("managed");
 
     [Theory]
-    [InlineData(Transpose.None, Transpose.None)]
-    [InlineData(Transpose.Transpose, Transpose.None)]
-    [InlineData(Transpose.None, Transpose.Transpose)]
-    [InlineData(Transpose.Transpose, Transpose.Transpose)]
-    public void Sgemm_AnyThreadCount_BitIdentical(Transpose transA, Transpose transB)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Sgemm_AnyThreadCount_BitIdentical(bool transA, bool transB)
     {
         const int m = 257, n = 300, k = 513; // several row, column and k blocks; above the parallel threshold
-        var p = new GemmProblem(m, n, k, transA, transB, pad: 2, seed: 11);
+        var p = new GemmProblem(m, n, k, GemmCheck.Op(transA), GemmCheck.Op(transB), pad: 2, seed: 11);
         foreach (float beta in new[] { 0f, 0.5f })
         {
             var parallel = p.FreshC(beta);
-            ManagedGemm.Instance.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, parallel, p.Ldc);
+            ManagedGemm.Instance.Sgemm(GemmCheck.Op(transA), GemmCheck.Op(transB), m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, parallel, p.Ldc);
             var serial = p.FreshC(beta);
-            SingleThreaded.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, serial, p.Ldc);
+            SingleThreaded.Sgemm(GemmCheck.Op(transA), GemmCheck.Op(transB), m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, serial, p.Ldc);
             ArrayAssert.Equal(parallel, serial, $"β={beta}: results differ between the parallel and the single-threaded run");
         }
     }

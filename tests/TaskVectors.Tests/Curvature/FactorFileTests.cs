@@ -150,7 +150,7 @@ public sealed class FactorFileTests(ITestOutputHelper output) : IDisposable
             var loaded = TaskFactors.Load(mutant);
             foreach (var b in loaded.Blocks)
                 if (!b.A.Concat(b.G).All(double.IsFinite)) throw new InvalidOperationException($"non-finite factor '{b.Name}' loaded");
-        }, accepted: e => e is SafetensorsFormatException or InvalidDataException);
+        }, accepted: e => e is SafetensorsFormatException or InvalidDataException or FileKindException);
         output.WriteLine(summary.ToString(CultureInfo.InvariantCulture));
         summary.Unexpected.ShouldBeEmpty();
         summary.Loaded.ShouldBeGreaterThan(0);

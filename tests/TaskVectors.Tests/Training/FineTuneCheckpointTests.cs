@@ -151,7 +151,7 @@ public sealed class FineTuneCheckpointTests(ITestOutputHelper output) : IDisposa
             var tau = Run(options);
             foreach (var (name, t) in tau.Tensors)
                 if (!TensorMath.AllFinite(t.Span)) throw new InvalidOperationException($"non-finite τ '{name}' from a resumed checkpoint");
-        }, accepted: e => e is SafetensorsFormatException or InvalidDataException || (e is InvalidOperationException && Refusal(e.Message)));
+        }, accepted: e => e is SafetensorsFormatException or InvalidDataException or FileKindException || (e is InvalidOperationException && Refusal(e.Message)));
         output.WriteLine(summary.ToString(CultureInfo.InvariantCulture));
         summary.Unexpected.ShouldBeEmpty();
         summary.Loaded.ShouldBeGreaterThan(0);

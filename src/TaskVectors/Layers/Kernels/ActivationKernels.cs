@@ -22,7 +22,7 @@ namespace TaskVectors.Layers.Kernels;
 /// argument a (2u or 1.702x) costs a relative error of about (1 + |a|)·3·10⁻⁷ in the saturating tail.
 /// The vectors are 256-bit (AVX2 on x64; other hardware runs the same code emulated, correct but slower).
 /// </summary>
-public static class ActivationKernels
+internal static class ActivationKernels
 {
     private const double SqrtHalf = 0.70710678118654752440;
     private const double InvSqrtTwoPi = 0.39894228040143267794;

@@ -16,7 +16,7 @@ namespace TaskVectors.Layers.Kernels;
 /// A key mask is a length-T span of 0/1 floats (1 = attend, 0 = padding) or empty for no mask; every
 /// row must keep at least one unmasked key. Caller-owned outputs; nothing is allocated.
 /// </summary>
-public static class AttentionKernels
+internal static class AttentionKernels
 {
     /// <summary>
     /// Forward: S = α · Q Kᵀ, P = softmax over keys of S with masked keys at probability exactly 0,

@@ -10,7 +10,7 @@ namespace TaskVectors.Layers.Kernels;
 /// target q = (1 − ε)·onehot(yₙ) + ε/K as PyTorch's <c>label_smoothing</c>:
 /// ℓₙ = −Σₖ qₖ log pₖ = (1 − ε)·(−log p_yₙ) + ε·(−(1/K) Σₖ log pₖ), and ∂ℓₙ/∂zₖ = pₖ − qₖ.
 /// </summary>
-public static class CrossEntropyKernels
+internal static class CrossEntropyKernels
 {
     /// <summary>Returns Σₙ ℓₙ (double) and writes p = softmax(z) per row to <paramref name="probabilities"/>.</summary>
     public static double Forward(ReadOnlySpan<float> logits, ReadOnlySpan<int> labels, Span<float> probabilities, int rows, int classes, float smoothing)

@@ -5,7 +5,7 @@ using TaskVectors.Tensors;
 namespace TaskVectors.Layers.Kernels;
 
 /// <summary>Dropout mask kernel; caller-owned output, no allocation.</summary>
-public static class DropoutKernels
+internal static class DropoutKernels
 {
     /// <summary>
     /// mask[i] = 0 if uᵢ &lt; p else 1/(1 − p), where uᵢ are successive 32-bit uniforms from

@@ -9,7 +9,7 @@ namespace TaskVectors.Layers.Kernels;
 /// increasing n so repeated ids sum in a fixed order (bitwise deterministic results). Ids must already
 /// be validated to lie in [0, V).
 /// </summary>
-public static class EmbeddingKernels
+internal static class EmbeddingKernels
 {
     /// <summary>rows[n, :] = table[ids[n], :] for 0 ≤ n &lt; ids.Length.</summary>
     public static void Gather(ReadOnlySpan<float> table, ReadOnlySpan<int> ids, Span<float> rows, int dim)

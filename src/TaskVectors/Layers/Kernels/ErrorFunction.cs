@@ -24,7 +24,7 @@ namespace TaskVectors.Layers.Kernels;
 /// for x ≥ 3 (about 1e-15 relative).
 /// </para>
 /// </summary>
-public static class ErrorFunction
+internal static class ErrorFunction
 {
     private const double TwoOverSqrtPi = 1.1283791670955125739;
     private const double InvSqrtPi = 0.56418958354775628695;

@@ -8,7 +8,7 @@ namespace TaskVectors.Layers.Kernels;
 /// Patches do not overlap, so every pixel appears in exactly one column entry and col2im is a plain
 /// scatter (no sums). H and W must be multiples of p.
 /// </summary>
-public static class Im2Col
+internal static class Im2Col
 {
     /// <summary>Gathers the patches of <paramref name="images"/> (B, C, H, W) into <paramref name="cols"/> (B·P, C·p·p).</summary>
     public static void Forward(ReadOnlySpan<float> images, Span<float> cols, int batch, int channels, int height, int width, int patch)

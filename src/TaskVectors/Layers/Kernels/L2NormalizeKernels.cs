@@ -9,7 +9,7 @@ namespace TaskVectors.Layers.Kernels;
 /// Row-wise y = x / max(‖x‖₂, ε), as <c>torch.nn.functional.normalize</c>; caller-owned outputs, no
 /// allocation. For ‖x‖ &gt; ε the Jacobian is (I − y·yᵀ)/‖x‖; for ‖x‖ ≤ ε it is I/ε.
 /// </summary>
-public static class L2NormalizeKernels
+internal static class L2NormalizeKernels
 {
     /// <summary>y[r] = x[r] / max(‖x[r]‖, ε); writes ‖x[r]‖ to <paramref name="norms"/>. y may alias x.</summary>
     public static void Forward(ReadOnlySpan<float> x, Span<float> y, Span<float> norms, int rows, int cols, float eps)

@@ -13,7 +13,7 @@ namespace TaskVectors.Layers.Kernels;
 /// Per row r: μ = (1/C) Σⱼ xⱼ, σ² = (1/C) Σⱼ (xⱼ − μ)² (biased, two passes so nothing cancels),
 /// ρ = 1/√(σ² + ε), x̂ⱼ = (xⱼ − μ)·ρ, yⱼ = x̂ⱼ·γⱼ + βⱼ.
 /// </summary>
-public static class LayerNormKernels
+internal static class LayerNormKernels
 {
     /// <summary>
     /// y = x̂·γ + β per row; writes μ to <paramref name="mean"/> and ρ to <paramref name="rstd"/> (one per row).

@@ -9,7 +9,7 @@ namespace TaskVectors.Layers.Kernels;
 /// y[b] = Σₜ m[b,t]·x[b,t] / max(Σₜ m[b,t], 10⁻⁹) (the sentence-transformers clamp, so a row with every
 /// token masked pools to 0); an empty mask means every m[b,t] = 1.
 /// </summary>
-public static class PoolingKernels
+internal static class PoolingKernels
 {
     /// <summary>Smallest token weight total a masked mean divides by.</summary>
     public const float MinimumWeight = 1e-9f;

@@ -15,7 +15,7 @@ namespace TaskVectors.Training.Kernels;
 /// the caller (<see cref="AdamW"/>, <see cref="SgdMomentum"/>), which documents how they derive from the
 /// hyperparameters.
 /// </summary>
-public static class OptimizerKernels
+internal static class OptimizerKernels
 {
     /// <summary>
     /// One AdamW step on each element, in float, rounded as PyTorch 1.13's single-tensor AdamW on the CPU
