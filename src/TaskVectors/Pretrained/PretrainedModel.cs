@@ -1,5 +1,6 @@
 // PretrainedModel: a pretrained base converted into the cache: the safetensors checkpoint (Hugging Face
 // names, config in its metadata), the vocabulary file, and the model built from them.
+using TaskVectors.Data;
 using TaskVectors.Models;
 
 namespace TaskVectors.Pretrained;
@@ -24,6 +25,12 @@ public sealed class PretrainedModel
 
     /// <summary>The WordPiece vocabulary, for a BERT tokenizer (lower-casing, RemoveNonSpacingMarks = true when <see cref="PretrainedBase.Uncased"/>).</summary>
     public string VocabPath { get; }
+
+    /// <summary>
+    /// The base's WordPiece tokenizer over <see cref="VocabPath"/>: lower-casing and accent stripping when
+    /// <see cref="PretrainedBase.Uncased"/>, as the base was trained; pairs as [CLS] a [SEP] b [SEP].
+    /// </summary>
+    public TextTokenizer CreateTokenizer() => TextTokenizer.FromBertVocab(VocabPath, lowerCase: Base.Uncased);
 
     /// <summary>The shape read from the ONNX graph.</summary>
     public TextTransformerConfig Config { get; }

@@ -24,6 +24,17 @@ public sealed class PretrainedStoreTests
     }
 
     [PretrainedFact("all-MiniLM-L6-v2")]
+    public void CreateTokenizer_MiniLm_GivesBertBaseUncasedIdsWithAccentsStripped()
+    {
+        using var temp = new TempDirectory();
+        var minilm = PretrainedStore.Get(PretrainedBases.AllMiniLmL6V2, new PretrainedOptions { CacheDirectory = temp.Path });
+        var batch = minilm.CreateTokenizer().EncodeBatch(["Hello world", "Naïve café"], null, maxLength: 8);
+        int t = batch.SequenceLength;
+        batch.InputIds.AsSpan(0, 4).ToArray().ShouldBe([101, 7592, 2088, 102]);   // bert-base-uncased's well-known ids
+        batch.InputIds.AsSpan(t, t).ToArray().ShouldNotContain(100);               // no [UNK]: "naïve café" → naive cafe
+    }
+
+    [PretrainedFact("all-MiniLM-L6-v2")]
     public void Get_TruncatedCachedCheckpoint_ConvertsAgain()
     {
         using var temp = new TempDirectory();
