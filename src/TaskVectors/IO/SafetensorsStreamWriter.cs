@@ -74,7 +74,8 @@ internal sealed class SafetensorsStreamWriter : IDisposable
         long total = header.Length + order.Sum(e => (long)Tensor.CheckedLength(e.Shape) * sizeof(float));
 
         string fullPath = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
+        SafetensorsWriter.RemoveStaleTemporaries(fullPath);
+        string temporary = SafetensorsWriter.TemporaryPath(fullPath);   // the same short names and stale cleanup as the plain writer
         var stream = new FileStream(temporary, new FileStreamOptions
         {
             Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16, PreallocationSize = total,
@@ -136,6 +137,7 @@ internal sealed class SafetensorsStreamWriter : IDisposable
             _stream = null;
             File.Move(_temporary, _target, overwrite: true);
             _committed = true;
+            DirectorySync.Flush(Path.GetDirectoryName(_target)!);
         }
         catch
         {

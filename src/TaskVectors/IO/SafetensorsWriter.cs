@@ -149,7 +149,7 @@ public static class SafetensorsWriter
 
     // Deletes the temporaries of this target that no writer holds: those of writes killed before their rename.
     // A live writer holds its temporary with FileShare.None, so opening it exclusively fails and it is left alone.
-    private static void RemoveStaleTemporaries(string fullPath)
+    internal static void RemoveStaleTemporaries(string fullPath)
     {
         string stem = TemporaryStem(fullPath);
         IEnumerable<string> candidates;

@@ -112,7 +112,9 @@ public static class PretrainedStore
 
     private static void WriteAtomically(string path, byte[] bytes)
     {
-        string temporary = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
+        string fullPath = Path.GetFullPath(path);
+        SafetensorsWriter.RemoveStaleTemporaries(fullPath);
+        string temporary = SafetensorsWriter.TemporaryPath(fullPath);
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -120,7 +122,7 @@ public static class PretrainedStore
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, path, overwrite: true);
+            File.Move(temporary, fullPath, overwrite: true);
         }
         catch
         {
@@ -129,5 +131,6 @@ public static class PretrainedStore
             catch (UnauthorizedAccessException) { }
             throw;
         }
+        DirectorySync.Flush(Path.GetDirectoryName(fullPath)!);
     }
 }
