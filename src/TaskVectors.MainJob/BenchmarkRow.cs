@@ -1,0 +1,18 @@
+// BenchmarkRow: one row of the main job's table: a pretrained base θ0 and its tasks (train / validation / test splits,
+// each with a frozen cosine head), plus the fine-tuning defaults the row was tuned with.
+using TaskVectors.Models;
+using TaskVectors.Training;
+using TaskVectors.Building;
+
+namespace TaskVectors.MainJob;
+
+/// <summary>A base model and the tasks fine-tuned from it; <typeparamref name="TInput"/> is the batch type (images or text).</summary>
+/// <param name="Name">The row's name in reports ("text", "vision").</param>
+/// <param name="Base">θ0; the protocol never changes its weights.</param>
+/// <param name="Tasks">The tasks, each with train, validation and test splits and a frozen head.</param>
+/// <param name="FineTuneDefaults">Steps, batch size and learning rate the row's tasks are fine-tuned with.</param>
+public sealed record BenchmarkRow<TInput>(
+    string Name,
+    IEmbeddingModel<TInput> Base,
+    IReadOnlyList<FineTuneTask<TInput>> Tasks,
+    FineTuneOptions FineTuneDefaults);
