@@ -1,5 +1,5 @@
 // FileHeader: the metadata header every safetensors file the library writes carries, and its check on load.
-//   "taskvectors.kind"            task-vector | merged | factors | finetune-checkpoint | checkpoint
+//   "taskvectors.kind"            task-vector | merged | factors | finetune-checkpoint | checkpoint | head
 //   "taskvectors.format_version"  the kind's layout version (1 for every kind today)
 //   "taskvectors.library_version" the writing assembly's version (informational)
 //   "base_model_fingerprint"      the base model's fingerprint where the kind has one (ModelFingerprint.MetadataKey)
@@ -22,11 +22,12 @@ internal static class FileHeader
     public const string Factors = "factors";
     public const string FineTuneCheckpoint = "finetune-checkpoint";
     public const string Checkpoint = "checkpoint";
+    public const string Head = "head";
 
     // Format version each kind is written with; a loader reads versions up to this one.
     private static readonly Dictionary<string, int> Versions = new(StringComparer.Ordinal)
     {
-        [TaskVector] = 1, [Merged] = 1, [Factors] = 1, [FineTuneCheckpoint] = 1, [Checkpoint] = 1,
+        [TaskVector] = 1, [Merged] = 1, [Factors] = 1, [FineTuneCheckpoint] = 1, [Checkpoint] = 1, [Head] = 1,
     };
 
     // Before the header: FineTuneCheckpoint wrote this kind value; factor files had only "format".

@@ -1,0 +1,39 @@
+// CliProgress: runs long work (KFAC, fine-tuning, merging) under a Spectre.Console progress bar with throughput,
+// elapsed and remaining time when the console is interactive and output is not JSON; otherwise runs it silently. The
+// work reports (done, total) from its own thread; the bar is redrawn by Spectre's render loop.
+using Spectre.Console;
+
+namespace TaskVectors.Cli.Hosting;
+
+/// <summary>Shows progress of one piece of work at a time.</summary>
+internal sealed class CliProgress(CliConsole console, bool enabled)
+{
+    /// <summary>Whether bars are drawn.</summary>
+    public bool Enabled { get; } = enabled && console.Interactive;
+
+    /// <summary>
+    /// Runs <paramref name="work"/>, which calls its argument with (done, total) as it goes, under a bar titled
+    /// <paramref name="title"/> counting <paramref name="unit"/>.
+    /// </summary>
+    public T Run<T>(string title, string unit, Func<Action<long, long>, T> work)
+    {
+        if (!Enabled) return work((_, _) => { });
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Error) });
+        return ansi.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ThroughputColumn(unit),
+                new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(Markup.Escape(title), autoStart: true, maxValue: 1);
+                T result = work((done, total) =>
+                {
+                    if (total > 0 && task.MaxValue != total) task.MaxValue = total;
+                    task.Value = done;
+                });
+                task.Value = task.MaxValue;
+                task.StopTask();
+                return result;
+            });
+    }
+}
