@@ -45,9 +45,7 @@ internal static class BaseResolver
         }
         if (metadata.GetValueOrDefault("format") == BertMetadata.Format)
         {
-            var (config, hasPooler) = BertMetadata.Read(metadata, path);
-            var pooling = BaseArchitecture.ReadPooling(metadata, path);
-            var bert = TextTransformer.Load(path, config, pooling, BertMetadata.LoadOptions(hasPooler));
+            var (bert, config, pooling) = Bert(path, metadata);
             string vocabPath = vocab ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, PretrainedStore.VocabFileName);
             if (!File.Exists(vocabPath))
                 throw new FileNotFoundException($"The BERT base '{path}' needs its tokenizer vocabulary: no '{vocabPath}'; give it with --vocab.", vocabPath);
@@ -57,6 +55,20 @@ internal static class BaseResolver
         throw new CliException(ExitCode.BadFile,
             $"'{path}' records no model architecture (metadata \"{BaseArchitecture.ArchitectureKey}\" or a converted BERT config): " +
             "make a base with `taskvectors init` or `taskvectors import`.");
+    }
+
+    /// <summary>The fingerprint of the BERT base in <paramref name="path"/> (no tokenizer needed).</summary>
+    public static string BertFingerprint(string path)
+    {
+        using var file = SafetensorsFile.Open(path);
+        return ModelFingerprint.Compute(Bert(path, file.Metadata).Model);
+    }
+
+    private static (TextTransformer Model, TextTransformerConfig Config, TextPooling Pooling) Bert(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        var (config, hasPooler) = BertMetadata.Read(metadata, path);
+        var pooling = BaseArchitecture.ReadPooling(metadata, path);
+        return (TextTransformer.Load(path, config, pooling, BertMetadata.LoadOptions(hasPooler)), config, pooling);
     }
 
     private static LoadedBase<TextBatch> Text(string source, string checkpoint, TextTransformer model, TextTokenizer tokenizer, string description) => new()

@@ -1,6 +1,7 @@
 // HeadBuilder: makes a frozen cosine head (classes, D) at θ0:
-//   prototypes: h_c = mean over training examples x of class c of f(x; θ0) (embeddings are L2-normalized; the head
-//               normalizes h_c again);
+//   prototypes: h_c = μ_c − (1/K) Σ_k μ_k, μ_c the mean of f(x; θ0) over the training examples of class c (centered:
+//               the embeddings of a base share a large common direction — nearly all of it for a random-init base —
+//               which would leave the K heads almost parallel; the head normalizes h_c);
 //   prompts:    h_c = f(prompt_c; θ0), one prompt per class (zero-shot, text bases);
 //   random:     h_c ~ N(0, I), seeded.
 using TaskVectors.Cli.Bases;
@@ -40,8 +41,13 @@ internal static class HeadBuilder
         if (missing.Count > 0)
             throw new CliException(ExitCode.BadFile, $"Data '{data.Description}' has no example of class {string.Join(", ", missing)}, so it has no prototype.");
         var classes = new Tensor(data.Classes, dim);
-        for (int c = 0; c < data.Classes; c++)
-            for (int d = 0; d < dim; d++) classes.Span[c * dim + d] = (float)(sums[c * dim + d] / counts[c]);
+        for (int d = 0; d < dim; d++)
+        {
+            double center = 0;
+            for (int c = 0; c < data.Classes; c++) center += sums[c * dim + d] / counts[c];
+            center /= data.Classes;
+            for (int c = 0; c < data.Classes; c++) classes.Span[c * dim + d] = (float)(sums[c * dim + d] / counts[c] - center);
+        }
         return new CosineHead(name, classes, scale);
     }
 

@@ -3,7 +3,7 @@ namespace TaskVectors.Cli.Heads;
 
 internal enum HeadInit
 {
-    /// <summary>Class means of the base's embeddings of the training examples (any base).</summary>
+    /// <summary>Centered class means of the base's embeddings of the training examples (any base).</summary>
     Prototypes,
 
     /// <summary>Zero-shot: the base's embeddings of one class prompt per line of --prompts (text bases).</summary>

@@ -20,6 +20,7 @@ internal static class TaskVectorsCli
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => (ICliCommand)Activator.CreateInstance(t)!)
             .OrderBy(c => c.Order);
+        root.Add(host.Json);
         foreach (var command in commands) root.Add(command.Create(host));
         return root;
     }
