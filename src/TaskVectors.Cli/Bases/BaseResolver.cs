@@ -64,6 +64,17 @@ internal static class BaseResolver
         return ModelFingerprint.Compute(Bert(path, file.Metadata).Model);
     }
 
+    /// <summary>
+    /// The fingerprint of the model a checkpoint holds, in its parameter order (what files derived from it record), when its
+    /// metadata records the architecture; null otherwise.
+    /// </summary>
+    public static string? ModelFingerprintOf(string path, IReadOnlyDictionary<string, string> metadata)
+    {
+        if (metadata.GetValueOrDefault(BaseArchitecture.ArchitectureKey) == BaseArchitecture.Vit)
+            return ModelFingerprint.Compute(VisionTransformer.Load(path, BaseArchitecture.ReadVit(metadata, path)));
+        return metadata.GetValueOrDefault("format") == BertMetadata.Format ? ModelFingerprint.Compute(Bert(path, metadata).Model) : null;
+    }
+
     private static (TextTransformer Model, TextTransformerConfig Config, TextPooling Pooling) Bert(string path, IReadOnlyDictionary<string, string> metadata)
     {
         var (config, hasPooler) = BertMetadata.Read(metadata, path);

@@ -1,7 +1,7 @@
 // InspectCommand: `taskvectors inspect`: what a safetensors file is — its kind and format version (task vector, factors,
 // checkpoint, head, merged …), the base fingerprint it records, its metadata and its tensors (name, dtype, shape) —
-// and, with --fingerprint, the fingerprint of its own float tensors (ModelFingerprint over file order and name order),
-// to tell which base a checkpoint is.
+// and, with --fingerprint, its own fingerprint: of the model it holds (parameter order, what derived files record) when
+// its metadata records the architecture, and of its float tensors in file order and in name order.
 using System.CommandLine;
 using System.Text;
 using TaskVectors.Cli.Bases;
@@ -39,11 +39,11 @@ internal sealed class InspectCommand : ICliCommand
             var tensors = f.Tensors;
             long elements = tensors.Sum(t => t.ElementCount), bytes = tensors.Sum(t => t.ByteLength);
             var dtypes = tensors.GroupBy(t => t.DType.GetHeaderName()).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-            (string FileOrder, string NameOrder)? own = run.Get(fingerprint) ? Own(f) : null;
+            (string? Model, string FileOrder, string NameOrder)? own = run.Get(fingerprint) ? Own(f) : null;
             var json = new
             {
                 file = path, kind = kind ?? "unmarked", formatVersion = f.Metadata.GetValueOrDefault(FileHeader.VersionKey),
-                baseFingerprint = recorded, fingerprint = own is null ? null : new { fileOrder = own.Value.FileOrder, nameOrder = own.Value.NameOrder },
+                baseFingerprint = recorded, fingerprint = own is null ? null : new { model = own.Value.Model, fileOrder = own.Value.FileOrder, nameOrder = own.Value.NameOrder },
                 tensorCount = tensors.Count, elements, bytes, dtypes,
                 metadata = f.Metadata.Where(kv => !FileHeader.IsHeaderKey(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
                 tensors = tensors.Select(t => new { name = t.Name, dtype = t.DType.GetHeaderName(), shape = t.Shape.ToArray() }),
@@ -51,7 +51,8 @@ internal sealed class InspectCommand : ICliCommand
             var text = new StringBuilder();
             text.AppendLine($"{path}: {(kind is null ? "safetensors without a TaskVectors kind" : $"{kind} (format version {json.formatVersion ?? "?"})")}");
             text.AppendLine($"  base fingerprint: {recorded ?? "none recorded"}");
-            if (own is { } o) text.AppendLine($"  own fingerprint:  {o.FileOrder} (file order), {o.NameOrder} (name order)");
+            if (own is { } o)
+                text.AppendLine($"  own fingerprint:  {o.Model ?? "(no architecture recorded)"} (as a model), {o.FileOrder} (file order), {o.NameOrder} (name order)");
             text.AppendLine($"  {tensors.Count} tensors, {elements:N0} values, {bytes / 1e6:F2} MB ({string.Join(", ", dtypes.Select(d => $"{d.Value} {d.Key}"))})");
             text.AppendLine("  metadata:");
             foreach (var (key, value) in json.metadata.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -65,10 +66,11 @@ internal sealed class InspectCommand : ICliCommand
         return command;
     }
 
-    private static (string, string) Own(SafetensorsFile file)
+    private static (string?, string, string) Own(SafetensorsFile file)
     {
+        string? model = BaseResolver.ModelFingerprintOf(file.FilePath, file.Metadata);
         var parameters = file.Tensors.Where(t => t.DType.IsReadableAsSingle()).Select(t => new Parameter(t.Name, file.ReadTensor(t.Name))).ToList();
-        return (ModelFingerprint.Compute(new ParameterList(parameters)),
+        return (model, ModelFingerprint.Compute(new ParameterList(parameters)),
             ModelFingerprint.Compute(new ParameterList([.. parameters.OrderBy(p => p.Name, StringComparer.Ordinal)])));
     }
 
