@@ -28,14 +28,16 @@ internal sealed class EvalCommand : ICliCommand
         var taskVector = new Option<string?>("--task-vector", "-t") { Description = "A task vector to evaluate at θ0 + α·τ." };
         var alpha = new Option<float>("--alpha") { Description = "α for --task-vector.", DefaultValueFactory = _ => 1f };
         var batchSize = new Option<int>("--batch-size") { Description = "Examples per forward pass.", DefaultValueFactory = _ => 128 };
-        var command = new Command("eval", Help.With(
+        var command = host.Command("eval",
             "Accuracy of the base, a task vector or a merged checkpoint on a data set through a task's head (chance is 1/classes).",
             "taskvectors eval --base base.safetensors --model merged.safetensors --head a.head.safetensors --data digits.csv.gz --classes 0,1 --split test",
             "taskvectors eval --base base.safetensors --task-vector a.tau.safetensors --alpha 0.8 --head a.head.safetensors --data test.jsonl",
-            "taskvectors eval --base all-MiniLM-L6-v2 --head spam.head.safetensors --data spam-test.jsonl --json"))
-        {
-            head, model, taskVector, alpha, batchSize,
-        };
+            "taskvectors eval --base all-MiniLM-L6-v2 --head spam.head.safetensors --data spam-test.jsonl --json");
+        command.Add(head);
+        command.Add(model);
+        command.Add(taskVector);
+        command.Add(alpha);
+        command.Add(batchSize);
         baseOptions.AddTo(command);
         data.AddTo(command);
         host.Bind(command, run =>
@@ -101,8 +103,9 @@ internal sealed class EvalCommand : ICliCommand
                 if (!theta.HasShape(p.Value.Shape)) throw new InvalidDataException($"'{path}': tensor '{p.Name}' is {theta.ShapeText}; the base's is {p.Value.ShapeText}.");
                 var span = theta.Span;
                 var theta0 = p.Value.Span;
-                for (int i = 0; i < span.Length; i++) span[i] -= theta0[i];
-                tensors.Add(p.Name, theta);
+                bool moved = false;
+                for (int i = 0; i < span.Length; i++) moved |= (span[i] -= theta0[i]) != 0;
+                if (moved) tensors.Add(p.Name, theta);   // untouched tensors need no tangent in the JVP
             }
             return new TaskVector(tensors, new Dictionary<string, string>
             {

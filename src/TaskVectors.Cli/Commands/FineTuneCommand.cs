@@ -46,17 +46,33 @@ internal sealed class FineTuneCommand : ICliCommand
         var cProj = new Option<double>("--c-proj") { Description = "Weight of the final projection's block.", DefaultValueFactory = _ => 0.1 };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "A checkpoint file to resume from and write to (an interrupted run continues there)." };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Steps between checkpoints.", DefaultValueFactory = _ => 100 };
-        var command = new Command("finetune", Help.With(
+        var command = host.Command("finetune",
             "Fine-tune the base on one task into a task vector τ = θ − θ0, through a frozen cosine head (given, or made here and written " +
             "beside the task vector). With other parties' factor files the fine-tuning is regularized by their curvature (TAK), so the " +
             "task vectors add up without interference; their data is never needed.",
             "taskvectors finetune --base base.safetensors --data digits.csv.gz --classes 0,1 --split train --factors b.kfac.safetensors c.kfac.safetensors --out a.tau.safetensors",
             "taskvectors finetune --base all-MiniLM-L6-v2 --data spam.jsonl --head-init prompts --prompts spam-prompts.txt --steps 300 --lr 1e-3 --out spam.tau.safetensors",
-            "taskvectors finetune --base base.safetensors --data train/ --regime NonLinear --trainable AttentionOnly --out a.tau.safetensors"))
-        {
-            output, task, regime, trainable, include, exclude, steps, batchSize, lr, warmup, weightDecay, optimizer, seed,
-            factors, penalty, beta, cLn, cProj, checkpoint, checkpointEvery,
-        };
+            "taskvectors finetune --base base.safetensors --data train/ --regime NonLinear --trainable AttentionOnly --out a.tau.safetensors");
+        command.Add(output);
+        command.Add(task);
+        command.Add(regime);
+        command.Add(trainable);
+        command.Add(include);
+        command.Add(exclude);
+        command.Add(steps);
+        command.Add(batchSize);
+        command.Add(lr);
+        command.Add(warmup);
+        command.Add(weightDecay);
+        command.Add(optimizer);
+        command.Add(seed);
+        command.Add(factors);
+        command.Add(penalty);
+        command.Add(beta);
+        command.Add(cLn);
+        command.Add(cProj);
+        command.Add(checkpoint);
+        command.Add(checkpointEvery);
         baseOptions.AddTo(command);
         data.AddTo(command);
         heads.AddTo(command);

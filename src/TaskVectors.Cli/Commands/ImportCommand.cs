@@ -19,14 +19,15 @@ internal sealed class ImportCommand : ICliCommand
         var output = new Option<string>("--out", "-o") { Description = "The base checkpoint to write (safetensors).", Required = true };
         var vocab = new Option<string?>("--vocab") { Description = "The model's vocab.txt, copied beside --out as vocab.txt (ONNX imports)." };
         var pooling = new Option<TextPooling>("--pooling") { Description = "How sequences become embeddings: Mean (sentence-transformers), Cls or Pooler.", DefaultValueFactory = _ => TextPooling.Mean };
-        var command = new Command("import", Help.With(
+        var command = host.Command("import",
             "Convert a BERT encoder exported to ONNX into a safetensors base with Hugging Face names (recovered from the graph) and its " +
             "config in the metadata; or copy a catalogue base out of the pretrained cache. The result is a --base for every other command.",
             "taskvectors import model.onnx --vocab vocab.txt --out minilm/base.safetensors",
-            "taskvectors import all-MiniLM-L6-v2 --out minilm/base.safetensors"))
-        {
-            source, output, vocab, pooling,
-        };
+            "taskvectors import all-MiniLM-L6-v2 --out minilm/base.safetensors");
+        command.Add(source);
+        command.Add(output);
+        command.Add(vocab);
+        command.Add(pooling);
         host.Bind(command, run =>
         {
             string model = run.Get(source);

@@ -24,13 +24,20 @@ internal sealed class InitCommand : ICliCommand
         var mlpWidth = new Option<int>("--mlp-width") { Description = "MLP hidden width.", DefaultValueFactory = _ => 128 };
         var projection = new Option<int>("--projection-dim") { Description = "Embedding width D.", DefaultValueFactory = _ => 32 };
         var seed = new Option<ulong>("--seed") { Description = "Initialization seed.", DefaultValueFactory = _ => 0UL };
-        var command = new Command("init", Help.With(
+        var command = host.Command("init",
             "Create a randomly initialized ViT base (CLIP layout) and save it with its architecture in the file's metadata.",
             "taskvectors init --out base.safetensors",
-            "taskvectors init --image-size 28 --patch-size 4 --width 128 --layers 4 --out mnist-base.safetensors"))
-        {
-            output, imageSize, patchSize, channels, width, layers, heads, mlpWidth, projection, seed,
-        };
+            "taskvectors init --image-size 28 --patch-size 4 --width 128 --layers 4 --out mnist-base.safetensors");
+        command.Add(output);
+        command.Add(imageSize);
+        command.Add(patchSize);
+        command.Add(channels);
+        command.Add(width);
+        command.Add(layers);
+        command.Add(heads);
+        command.Add(mlpWidth);
+        command.Add(projection);
+        command.Add(seed);
         host.Bind(command, run =>
         {
             var config = new VisionTransformerConfig

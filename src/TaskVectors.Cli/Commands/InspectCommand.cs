@@ -23,13 +23,13 @@ internal sealed class InspectCommand : ICliCommand
         var file = new Argument<string>("file") { Description = "Any safetensors file: a base or merged checkpoint, a task vector, a factor file, a head." };
         var all = new Option<bool>("--all") { Description = $"List every tensor (text output lists the first {TextTensorLimit})." };
         var fingerprint = new Option<bool>("--fingerprint") { Description = "Also compute the fingerprint of the file's own tensors (reads them all)." };
-        var command = new Command("inspect", Help.With(
+        var command = host.Command("inspect",
             "Show a file's kind, format version, recorded base fingerprint, metadata and tensors (dtype and shape).",
             "taskvectors inspect a.tau.safetensors",
-            "taskvectors inspect base.safetensors --fingerprint --json"))
-        {
-            file, all, fingerprint,
-        };
+            "taskvectors inspect base.safetensors --fingerprint --json");
+        command.Add(file);
+        command.Add(all);
+        command.Add(fingerprint);
         host.Bind(command, run =>
         {
             string path = Files.Existing(run.Get(file), "file");

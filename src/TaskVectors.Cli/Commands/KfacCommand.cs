@@ -26,14 +26,21 @@ internal sealed class KfacCommand : ICliCommand
         var maxExamples = new Option<int?>("--kfac-examples") { Description = "Estimate on at most this many examples (a few hundred saturate)." };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the Monte-Carlo probes.", DefaultValueFactory = _ => 0UL };
         var single = new Option<bool>("--single") { Description = "Store the factors in float32 (half the size) instead of float64." };
-        var command = new Command("kfac", Help.With(
+        var command = host.Command("kfac",
             "Estimate the KFAC factors of the base at θ0 on one task's inputs and write them to a factor file (labels are not used). " +
             "Share the factor file, never the data: other parties regularize their fine-tuning with it.",
             "taskvectors kfac --base base.safetensors --data digits.csv.gz --classes 0,1 --split train --out a.kfac.safetensors",
-            "taskvectors kfac --base all-MiniLM-L6-v2 --data spam.jsonl --label-names ham,spam --out spam.kfac.safetensors --diagonal"))
-        {
-            output, estimator, probes, tokenMode, separateQkv, diagonal, batchSize, maxExamples, seed, single,
-        };
+            "taskvectors kfac --base all-MiniLM-L6-v2 --data spam.jsonl --label-names ham,spam --out spam.kfac.safetensors --diagonal");
+        command.Add(output);
+        command.Add(estimator);
+        command.Add(probes);
+        command.Add(tokenMode);
+        command.Add(separateQkv);
+        command.Add(diagonal);
+        command.Add(batchSize);
+        command.Add(maxExamples);
+        command.Add(seed);
+        command.Add(single);
         baseOptions.AddTo(command);
         data.AddTo(command);
         host.Bind(command, run =>

@@ -28,16 +28,27 @@ internal sealed class MergeCommand : ICliCommand
         var lambda = new Option<double?>("--lambda") { Description = "TALL/Consensus: λ of the masks (default 0.4)." };
         var minTasks = new Option<int?>("--min-tasks") { Description = "Consensus: tasks an entry must be used by (default 2)." };
         var seed = new Option<ulong?>("--merge-seed") { Description = "DARE: seed of the drop masks." };
-        var command = new Command("merge", Help.With(
+        var command = host.Command("merge",
             "Merge task vectors into their base: θ = θ0 + α·τ*, τ* = method(α_1·τ_1, …). Every task vector must record the base's " +
             "fingerprint. The YAML configuration follows mergekit's layout; its parameters may differ per tensor (first matching filter wins).",
             "taskvectors merge --base base.safetensors a.tau.safetensors b.tau.safetensors c.tau.safetensors --out merged.safetensors",
             "taskvectors merge --base base.safetensors *.tau.safetensors --method ties --density 0.2 --alpha 0.8 --out merged.safetensors",
             "taskvectors merge --base base.safetensors a.tau.safetensors b.tau.safetensors --weights 0.7,0.5 --out merged.safetensors",
-            "taskvectors merge --config merge.yaml --out merged.safetensors --json"))
-        {
-            baseOption, vocab, vectors, output, config, method, alpha, weights, factors, density, dropRate, lambda, minTasks, seed,
-        };
+            "taskvectors merge --config merge.yaml --out merged.safetensors --json");
+        command.Add(baseOption);
+        command.Add(vocab);
+        command.Add(vectors);
+        command.Add(output);
+        command.Add(config);
+        command.Add(method);
+        command.Add(alpha);
+        command.Add(weights);
+        command.Add(factors);
+        command.Add(density);
+        command.Add(dropRate);
+        command.Add(lambda);
+        command.Add(minTasks);
+        command.Add(seed);
         host.Bind(command, run =>
         {
             MergeRequest request;

@@ -16,13 +16,13 @@ internal sealed class NegateCommand : ICliCommand
         var vector = new Argument<string>("task-vector") { Description = "The task vector τ to subtract." };
         var output = new Option<string>("--out", "-o") { Description = "The checkpoint θ0 − α·τ to write.", Required = true };
         var alpha = new Option<float>("--alpha") { Description = "α ≥ 0: how much of τ to subtract.", DefaultValueFactory = _ => 1f };
-        var command = new Command("negate", Help.With(
+        var command = host.Command("negate",
             "Remove a task: write θ0 − α·τ. Evaluate the result on the forgotten task (accuracy should fall) and on a control task (it should hold) with eval.",
             "taskvectors negate --base base.safetensors a.tau.safetensors --alpha 0.8 --out forget-a.safetensors",
-            "taskvectors eval --base base.safetensors --model forget-a.safetensors --head a.head.safetensors --data digits.csv.gz --classes 0,1 --split test"))
-        {
-            vector, output, alpha,
-        };
+            "taskvectors eval --base base.safetensors --model forget-a.safetensors --head a.head.safetensors --data digits.csv.gz --classes 0,1 --split test");
+        command.Add(vector);
+        command.Add(output);
+        command.Add(alpha);
         baseOptions.AddTo(command);
         host.Bind(command, run =>
         {

@@ -16,6 +16,17 @@ internal sealed class CliHost(CliConsole console)
 
     public CliConsole Console => console;
 
+    /// <summary>Where commands' examples are kept for --help (set when the root is built).</summary>
+    public Help? Help { get; set; }
+
+    /// <summary>A command with its description and the examples its --help shows.</summary>
+    public Command Command(string name, string description, params string[] examples)
+    {
+        var command = new Command(name, description);
+        Help?.Add(command, examples);
+        return command;
+    }
+
     /// <summary>Makes <paramref name="action"/> the command's action.</summary>
     public void Bind(Command command, Func<CommandRun, CommandOutput> action) =>
         command.SetAction((parse, cancellationToken) => Task.Run(() => (int)Execute(command.Name, parse, action, cancellationToken), CancellationToken.None));

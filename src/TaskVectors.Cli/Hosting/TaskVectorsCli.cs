@@ -20,6 +20,7 @@ internal static class TaskVectorsCli
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => (ICliCommand)Activator.CreateInstance(t)!)
             .OrderBy(c => c.Order);
+        host.Help = new Help();
         root.Add(host.Json);
         foreach (var command in commands) root.Add(command.Create(host));
         return root;
@@ -31,13 +32,15 @@ internal static class TaskVectorsCli
         var host = new CliHost(console);
         var parse = CreateRoot(host).Parse(args);
         var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false };
-        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
+        if (parse.Errors.Count > 0 && !Help.Requested(parse))
         {
             foreach (var error in parse.Errors) await console.Error.WriteLineAsync($"taskvectors: error: {error.Message}");
             await console.Error.WriteLineAsync("Run 'taskvectors --help' or 'taskvectors COMMAND --help' for usage.");
             return (int)ExitCode.Usage;
         }
-        return await parse.InvokeAsync(configuration, cancellationToken);
+        int code = await parse.InvokeAsync(configuration, cancellationToken);
+        if (Help.Requested(parse)) host.Help!.WriteExamples(parse, console.Out);
+        return code;
     }
 
     /// <summary>The tool's version (the assembly's informational version).</summary>
