@@ -12,6 +12,7 @@ public sealed class CliFixture : IAsyncLifetime
     public string TauA => Path.Combine(Folder, "t01.tau.safetensors");
     public string TauA2 => Path.Combine(Folder, "t23.tau.safetensors");
     public string HeadA => Path.Combine(Folder, "t01.head.safetensors");
+    public string TauNonLinear => Path.Combine(Folder, "t45.tau.safetensors");
 
     public static readonly string[] TinyVit = ["--width", "16", "--layers", "1", "--heads", "2", "--mlp-width", "32", "--projection-dim", "8"];
 
@@ -25,6 +26,8 @@ public sealed class CliFixture : IAsyncLifetime
             "--lr", "1e-2", "--warmup", "2", "--out", TauA);
         await CliRun.Ok("finetune", "--base", BaseA, "--data", TestData.Digits, "--classes", "2,3", "--split", "train", "--steps", "20", "--batch-size", "16",
             "--lr", "1e-2", "--warmup", "2", "--regime", "Linearized", "--out", TauA2);
+        await CliRun.Ok("finetune", "--base", BaseA, "--data", TestData.Digits, "--classes", "4,5", "--split", "train", "--steps", "5", "--batch-size", "16",
+            "--lr", "1e-3", "--warmup", "1", "--regime", "NonLinear", "--out", TauNonLinear);
     }
 
     public Task DisposeAsync()

@@ -19,7 +19,7 @@ internal static class ErrorClassifier
         CliException e => e.Code,
         OperationCanceledException => ExitCode.Cancelled,
         FileNotFoundException or DirectoryNotFoundException or PretrainedPackageNotFoundException => ExitCode.MissingFile,
-        SafetensorsFormatException or FileKindException or DataFormatException or CheckpointMismatchException or OnnxImportException
+        SafetensorsFormatException or FileKindException or DataFormatException or CheckpointMismatchException or OnnxImportException or TaskVectorMismatchException
             or InvalidDataException or JsonException => ExitCode.BadFile,
         YamlException => ExitCode.BadConfig,
         TrainingDivergedException => ExitCode.Failure,

@@ -42,6 +42,14 @@ public sealed class BadInputTests(CliFixture fixture) : IDisposable
     }
 
     [Fact]
+    public async Task Merge_MixedRegimes_ExitsBadFileNamingBoth()
+    {
+        var run = await CliRun.Start("merge", "--base", fixture.BaseA, fixture.TauA, fixture.TauNonLinear, "--out", Output);
+        Expect(run, ExitCode.BadFile, "non-linear");
+        run.Error.ShouldContain(Path.GetFileName(fixture.TauNonLinear));
+    }
+
+    [Fact]
     public async Task Merge_CorruptedTaskVector_ExitsBadFileNamingIt()
     {
         string corrupted = Path.Combine(_folder, "corrupted.tau.safetensors");
