@@ -18,7 +18,11 @@ internal sealed class CliProgress(CliConsole console, bool enabled)
     public T Run<T>(string title, string unit, Func<Action<long, long>, T> work)
     {
         if (!Enabled) return work((_, _) => { });
-        var ansi = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(console.Error) });
+        // CliConsole decided already that the console is a terminal; Spectre's own detection would look at the writer only.
+        var ansi = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(console.Error), Ansi = AnsiSupport.Yes, Interactive = InteractionSupport.Yes,
+        });
         return ansi.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ThroughputColumn(unit),
