@@ -9,7 +9,10 @@ namespace TaskVectors.Cli.Hosting;
 
 internal sealed class CliHost(CliConsole console)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    };
 
     /// <summary>--json: one JSON document on stdout instead of text, and no progress bars.</summary>
     public Option<bool> Json { get; } = new("--json") { Description = "Write the result (or the error) as one JSON object on standard output; no progress bars.", Recursive = true };

@@ -101,7 +101,8 @@ public sealed class MergeConfigTests(CliFixture fixture) : IDisposable
     {
         string output = Path.Combine(_folder, "negated.safetensors");
         var negate = (await CliRun.Ok("negate", "--base", fixture.BaseA, fixture.TauA, "--alpha", "0.5", "--out", output, "--json")).Json();
-        negate.GetProperty("kind").GetString().ShouldBe("checkpoint");
+        negate.GetProperty("merge").GetProperty("kind").GetString().ShouldBe("checkpoint");
+        negate.GetProperty("negation").ValueKind.ShouldBe(System.Text.Json.JsonValueKind.Null);
         var theta0 = Read(fixture.BaseA);
         var tau = Read(fixture.TauA);
         foreach (var (name, values) in Read(output))
