@@ -67,7 +67,7 @@ internal sealed class DataOptions
         if (fractions.Length != 2) throw new CliException(ExitCode.Usage, $"{SplitFractions.Name} takes two numbers: the validation and the test fraction (e.g. 0.15,0.25).");
         return new DataSpec
         {
-            Path = path, Format = run.Get(Format), LabelsPath = run.Get(Labels), NumClasses = run.Get(NumClasses),
+            Path = path, OptionPrefix = Data.Name[..^"data".Length], Format = run.Get(Format), LabelsPath = run.Get(Labels), NumClasses = run.Get(NumClasses),
             TextColumn = run.Get(TextColumn), PairColumn = run.Get(PairColumn), LabelColumn = run.Get(LabelColumn),
             LabelNames = run.Get(LabelNames)?.Split(',', StringSplitOptions.TrimEntries), MaxLength = run.Get(MaxLength),
             Classes = run.Get(Classes) is { } c ? Numbers(c, Classes.Name).Select(v => (int)v).ToArray() : null,

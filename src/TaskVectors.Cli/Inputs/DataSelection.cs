@@ -26,8 +26,8 @@ internal static class DataSelection
             for (int k = 0; k < keep.Count; k++)
             {
                 if (keep[k] < 0 || keep[k] >= data.Classes)
-                    throw new CliException(ExitCode.Usage, $"--classes: class {keep[k]} is not a label of '{spec.Path}' (labels 0..{data.Classes - 1}).");
-                if (map[keep[k]] >= 0) throw new CliException(ExitCode.Usage, $"--classes: class {keep[k]} is given twice.");
+                    throw new CliException(ExitCode.Usage, $"{spec.OptionPrefix}classes: class {keep[k]} is not a label of '{spec.Path}' (labels 0..{data.Classes - 1}).");
+                if (map[keep[k]] >= 0) throw new CliException(ExitCode.Usage, $"{spec.OptionPrefix}classes: class {keep[k]} is given twice.");
                 map[keep[k]] = k;
             }
             classes = keep.Count;

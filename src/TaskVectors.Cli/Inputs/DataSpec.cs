@@ -5,6 +5,8 @@ namespace TaskVectors.Cli.Inputs;
 internal sealed record DataSpec
 {
     public required string Path { get; init; }
+    /// <summary>The prefix of the options that gave this data set ("--" or "--control-"), for messages.</summary>
+    public string OptionPrefix { get; init; } = "--";
     public DataFormat Format { get; init; }
     /// <summary>Labels file of IDX and npy image data.</summary>
     public string? LabelsPath { get; init; }
