@@ -30,7 +30,7 @@ public static class VisionRow
     /// </summary>
     public static FineTuneOptions FineTuneDefaults { get; } = new()
     {
-        Regime = Regime.Linearized, Steps = 200, BatchSize = 32, LearningRate = 3e-3, WarmupSteps = 20, Seed = 3,
+        Regime = Regime.Linearized, Steps = 200, BatchSize = 32, LearningRate = 1e-2, WarmupSteps = 20, Seed = 3,
     };
 
     /// <summary>The committed base weights under <paramref name="dataRoot"/> (the repository's <c>data</c> folder).</summary>
@@ -59,12 +59,14 @@ public static class VisionRow
         string manifestPath = Path.Combine(TasksPath(dataRoot), "tasks.json");
         var manifest = VisionTaskManifest.Read(manifestPath);
         var chosen = Choose(manifest, options.Tasks);
+        // Every file is read and checked before any embedding is computed: a bad file fails fast.
+        var data = chosen.Select(entry => Splits.Select(s => LoadSplit(dataRoot, manifestPath, entry, s, model.Config)).ToArray()).ToList();
         var tasks = new List<FineTuneTask<Tensor>>(chosen.Count);
-        foreach (var entry in chosen)
+        for (int t = 0; t < chosen.Count; t++)
         {
-            var splits = Splits.Select(s => LoadSplit(dataRoot, manifestPath, entry, s, model.Config)).ToArray();
-            var head = PrototypeHead(model, splits[0], entry.Name, options.LogitScale);
-            tasks.Add(new FineTuneTask<Tensor>(entry.Name, splits[0], head) { Validation = splits[1], Test = splits[2] });
+            var splits = data[t];
+            var head = PrototypeHead(model, splits[0], chosen[t].Name, options.LogitScale);
+            tasks.Add(new FineTuneTask<Tensor>(chosen[t].Name, splits[0], head) { Validation = splits[1], Test = splits[2] });
         }
         return new BenchmarkRow<Tensor>("vision", model, tasks, FineTuneDefaults);
     }

@@ -137,7 +137,7 @@ public sealed class VisionRowTests
     public void Load_DamagedTaskFile_ThrowsNamingTheFile()
     {
         using var root = VisionData.Copy();
-        string images = Path.Combine(VisionRow.TasksPath(root.Path), "emoji", "test-images-idx3-ubyte.gz");
+        string images = Path.Combine(VisionRow.TasksPath(root.Path), "opencv-digits", "test-images-idx3-ubyte.gz");
         FlipLastByte(images);
         Should.Throw<VisionRowDataException>(() => VisionRow.Load(root.Path)).FilePath.ShouldBe(images);
     }
