@@ -155,8 +155,8 @@ public static class VisionRow
         foreach (var name in names)
         {
             var entry = manifest.FirstOrDefault(t => t.Name == name)
-                ?? throw new ArgumentException($"No vision task '{name}'; the manifest has {string.Join(", ", manifest.Select(t => t.Name))}.", nameof(names));
-            if (chosen.Contains(entry)) throw new ArgumentException($"Vision task '{name}' is named twice.", nameof(names));
+                ?? throw new ArgumentException($"No vision task '{name}'; the manifest has {string.Join(", ", manifest.Select(t => t.Name))}.", nameof(VisionRowOptions.Tasks));
+            if (chosen.Contains(entry)) throw new ArgumentException($"Vision task '{name}' is named twice.", nameof(VisionRowOptions.Tasks));
             chosen.Add(entry);
         }
         return chosen;

@@ -161,12 +161,13 @@ public sealed class VisionRowTests
     }
 
     [Fact]
-    public void Load_TaskSubset_LoadsThoseInThatOrder()
+    public void Load_TaskSubset_LoadsThoseInThatOrderAndRejectsUnknownOrRepeated()
     {
         var row = VisionRow.Load(VisionData.Root, new VisionRowOptions { Tasks = ["textures", "mnist"], LogitScale = 10f });
         row.Tasks.Select(t => t.Name).ShouldBe(["textures", "mnist"]);
         row.Tasks.ShouldAllBe(t => t.Head.LogitScale == 10f);
         Should.Throw<ArgumentException>(() => VisionRow.Load(VisionData.Root, new VisionRowOptions { Tasks = ["svhn"] })).Message.ShouldContain("svhn");
+        Should.Throw<ArgumentException>(() => VisionRow.Load(VisionData.Root, new VisionRowOptions { Tasks = ["mnist", "mnist"] })).Message.ShouldContain("twice");
         Should.Throw<ArgumentOutOfRangeException>(() => new VisionRowOptions { LogitScale = float.NaN });
     }
 
