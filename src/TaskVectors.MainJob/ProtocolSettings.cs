@@ -40,8 +40,8 @@ internal sealed record ProtocolSettings
                 NonLinearAlphas = [0.25f, 0.5f, 0.75f, 1f],
                 NegationAlphas = Grid(0, 200, 5),
                 NonLinearNegation = false,
-                Kfac = new KfacOptions { Diagonal = true, MaxExamples = 64, BatchSize = 16 },
-                FactorSizes = [16, 32, 64],
+                Kfac = new KfacOptions { MaxExamples = 32, BatchSize = 16 },
+                FactorSizes = [8, 16, 32],
             }
             : new ProtocolSettings
             {

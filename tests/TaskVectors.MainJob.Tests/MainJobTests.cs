@@ -123,7 +123,7 @@ public sealed class MainJobTests : IDisposable
 
         var row = report.Rows[0];
         row.Equations.Select(m => m.Method).ShouldBe(["linear FT + TAK (β = 100), Eq. 8", "linear FT + TAK (β = 100), Eq. 7"]);
-        row.FactorSaturation.Select(p => p.Examples).ShouldBe([16, 32, 64]);
+        row.FactorSaturation.Select(p => p.Examples).ShouldBe([8, 16, 32]);
         row.FactorSaturation[^1].RelativeErrorA.ShouldBe(0);
         row.FactorSaturation[0].RelativeErrorA.ShouldBeGreaterThan(0);
     }
