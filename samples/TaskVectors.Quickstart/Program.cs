@@ -3,6 +3,7 @@
 // individual accuracy, task arithmetic at α = 1 and at the α picked on validation, TIES, negation; printed in the
 // paper's layout, written as JSON, text and SVG plots with --out. A thin console over MainJob.RunAsync.
 // Usage: dotnet run -c Release --project samples/TaskVectors.Quickstart [-- [--profile quick|full] [--beta-sweep]
+//        [--betas 0,1,10,…]
 //        [--eq7-vs-eq8] [--beta β] [--cache DIR] [--out DIR] [--rows text,vision] [--data DIR]]
 using System.Globalization;
 using TaskVectors.MainJob;
@@ -21,6 +22,7 @@ try
             "--beta-sweep" => options with { Command = MainJobCommand.BetaSweep },
             "--eq7-vs-eq8" => options with { Command = MainJobCommand.Eq7VsEq8 },
             "--beta" => options with { Beta = double.Parse(Value(), CultureInfo.InvariantCulture) },
+            "--betas" => options with { BetaGrid = [.. Value().Split(',').Select(b => double.Parse(b, CultureInfo.InvariantCulture))] },
             "--cache" => options with { CacheFolder = Value() },
             "--out" => options with { OutputFolder = Value() },
             "--rows" => options with { Rows = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) },
@@ -42,7 +44,9 @@ Console.WriteLine($"main job: profile {options.Profile.ToString().ToLowerInvaria
     $"cache {options.CacheFolder ?? "(temporary)"}");
 try
 {
-    var report = await MainJob.RunAsync(options, new ConsoleProgress(), cancel.Token);
+    var progress = new ConsoleProgress();
+    var report = await MainJob.RunAsync(options, progress, cancel.Token);
+    progress.Complete();
     Console.WriteLine();
     Console.Write(report.ToText());
     if (options.OutputFolder is not null) Console.WriteLine($"report.json, report.txt and plots written to {Path.GetFullPath(options.OutputFolder)}");
@@ -76,6 +80,16 @@ internal sealed class ConsoleProgress : IProgress<MainJobProgress>
                 Finish(last);
             _last = p;
             if (!Console.IsOutputRedirected) Console.Write("\r" + Line(p, final: false).PadRight(Math.Max(0, Console.WindowWidth - 1)));
+        }
+    }
+
+    /// <summary>Closes the last phase's line.</summary>
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            if (_last is { } last) Finish(last with { Fraction = 1 });
+            _last = null;
         }
     }
 

@@ -104,11 +104,25 @@ internal sealed class RowRunner<TInput>
         _reporter.Report(null, "zero-shot", null, 1);
     }
 
+    // A method's report is cached by everything it is computed from (base, data, heads, settings), so a re-run takes
+    // it without loading a task vector; a miss trains (the builder reuses what it has) and evaluates.
     private MethodReport RunMethod(MethodSpec method, double beta, bool ties, bool negation)
     {
+        string key = EvaluationCache.Key("method", _fingerprint, _dataKey, method.Label, method.RegimeText, method.Trainable.Name, method.Penalty.ToString(),
+            beta.ToString("R", CultureInfo.InvariantCulture), ContentHash.Settings(_settings.Kfac), _settings.TauJpBatchPerTask.ToString(CultureInfo.InvariantCulture),
+            ContentHash.Settings(_row.FineTuneDefaults), string.Join(";", _tasks.Select(t => $"{ContentHash.Data(t.Train)}:{(t.Options is null ? "" : ContentHash.Settings(t.Options))}")),
+            string.Join(",", _settings.LinearAlphas), string.Join(",", _settings.NonLinearAlphas), string.Join(",", _settings.NegationAlphas),
+            $"ties={ties} negation={negation} non-linear-negation={_settings.NonLinearNegation}");
+        if (_cache.TryLoad<MethodReport>("method", key) is { } cached)
+        {
+            _reporter.Report(method.Label, "fine-tune", null, 1, fromCache: true);
+            _reporter.Report(method.Label, "evaluate", null, 1, fromCache: true);
+            return cached with { TrainSeconds = 0 };
+        }
         var (vectors, files, seconds) = Train(method, beta);
-        var report = Evaluate(method, vectors, files, ties, negation);
-        return report with { Beta = method.Penalty == Penalty.None ? null : beta, TrainSeconds = seconds };
+        var report = Evaluate(method, vectors, files, ties, negation) with { Beta = method.Penalty == Penalty.None ? null : beta, TrainSeconds = seconds };
+        _cache.Save("method", key, report);
+        return report;
     }
 
     // Phases 1 and 2 through the builder; returns τ_t per task, their cache files and the seconds spent computing.
