@@ -25,7 +25,7 @@ internal static class ReportFiles
             var curves = row.Methods.Concat(row.Equations).ToList();
             if (curves.Count > 0)
                 yield return ($"{row.Name}-alpha.svg", SvgPlot.LineChart($"{row.Name} row: task arithmetic, mean validation accuracy against α", "α",
-                    "mean validation accuracy %", [.. curves.Select(m => new PlotSeries(m.Method, [.. m.TaskArithmetic.ValidationSweep.Select(s => ((double)s.Alpha, s.Accuracy))]))]));
+                    "mean validation accuracy %", [.. curves.Select(m => new PlotSeries(m.Method, [.. m.TaskArithmetic.ValidationSweep.Select(s => (Alpha(s.Alpha), s.Accuracy))]))]));
             if (row.BetaSweep.Count > 0)
                 yield return ($"{row.Name}-beta.svg", SvgPlot.LineChart($"{row.Name} row: linearized FT + TAK, merged test accuracy against β", "β (log scale)", "mean test accuracy %",
                 [
@@ -34,6 +34,9 @@ internal static class ReportFiles
                 ], logX: true));
         }
     }
+
+    // α as its shortest decimal (0.05, not the float's 0.0500000007…).
+    internal static double Alpha(float alpha) => double.Parse(alpha.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Write(string folder, string name, string text)
     {

@@ -73,7 +73,8 @@ public sealed class MainJobTests : IDisposable
         {
             var points = series[i].Elements(ns + "circle")
                 .Select(c => (X: double.Parse((string)c.Attribute("data-x")!, CultureInfo.InvariantCulture), Y: double.Parse((string)c.Attribute("data-y")!, CultureInfo.InvariantCulture))).ToList();
-            points.ShouldBe(methods[i].TaskArithmetic.ValidationSweep.Select(s => ((double)s.Alpha, s.Accuracy)).ToList());
+            points.ShouldBe(methods[i].TaskArithmetic.ValidationSweep.Select(s => (ReportFiles.Alpha(s.Alpha), s.Accuracy)).ToList());
+            points.Select(p => p.X).ShouldBe(methods[i].TaskArithmetic.ValidationSweep.Select(s => (double)s.Alpha), tolerance: 1e-6);
         }
     }
 
