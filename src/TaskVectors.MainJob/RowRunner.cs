@@ -223,9 +223,16 @@ internal sealed class RowRunner<TInput>
     private IReadOnlyList<MethodReport> CompareEquations()
     {
         var spec = _settings.Methods.First(m => m.Penalty == Penalty.Tak && m.Regime == Regime.Linearized);
-        var eq8Spec = spec with { Label = $"{spec.Label}, Eq. 8" };
-        var eq8Result = Plan(spec, _options.Beta).Run(Relay(eq8Spec.Label), _ct);
-        var eq8 = Evaluate(eq8Spec, [.. _names.Select(n => eq8Result.TaskVectors[n])], [.. _names.Select(n => eq8Result.TaskVectorFiles[n])], ties: false, negation: false);
+        // Eq. 8 is the protocol's TAK method (its report is reused when the protocol ran); its factors feed Eq. 7.
+        var protocolTak = RunMethod(spec, _options.Beta, ties: true, negation: true);
+        var eq8 = protocolTak with
+        {
+            Method = $"{spec.Label}, Eq. 8",
+            TaskArithmetic = protocolTak.TaskArithmetic with { Method = $"{spec.Label}, Eq. 8, task arithmetic" },
+            Ties = null,
+            Negations = [],
+        };
+        var eq8Result = Plan(spec, _options.Beta).Run(Relay(eq8.Method), _ct);
 
         var eq7Spec = spec with { Label = $"{spec.Label}, Eq. 7" };
         var clock = Stopwatch.StartNew();
@@ -258,7 +265,7 @@ internal sealed class RowRunner<TInput>
         }
         double seconds = computed ? clock.Elapsed.TotalSeconds : 0;
         var eq7 = Evaluate(eq7Spec, vectors, files, ties: false, negation: false) with { Beta = _options.Beta, TrainSeconds = seconds };
-        return [eq8 with { Beta = _options.Beta }, eq7];
+        return [eq8, eq7];
     }
 
     // Each task's factors from n examples (every n of the settings) against those of the largest n.
