@@ -57,6 +57,11 @@ catch (OperationCanceledException)
     Console.Error.WriteLine("\ncancelled; finished factors and task vectors stay in the cache.");
     return 130;
 }
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
 
 static string FindData()
 {

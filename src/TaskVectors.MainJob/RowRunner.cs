@@ -268,38 +268,38 @@ internal sealed class RowRunner<TInput>
         return [eq8, eq7];
     }
 
-    // Each task's factors from n examples (every n of the settings) against those of the largest n.
+    // Each task's factors from n examples (every n of the settings) against those of the largest n. Factor files of
+    // MiniLM are large (hundreds of MB each), so only the errors are kept: in memory two estimates at a time, and the
+    // resulting points in the JSON cache.
     private IReadOnlyList<FactorSaturationPoint> FactorSaturation()
     {
         var sizes = _settings.FactorSizes.Order().ToArray();
-        var factors = new TaskFactors[sizes.Length][];
-        var seconds = new double[sizes.Length];
-        for (int s = 0; s < sizes.Length; s++)
+        string key = EvaluationCache.Key("saturation", _fingerprint, string.Join(",", sizes), ContentHash.Settings(_settings.Kfac),
+            string.Join(";", _tasks.Select(t => ContentHash.Data(t.Train))));
+        if (_cache.TryLoad<List<FactorSaturationPoint>>("saturation", key) is { } cached)
         {
-            var clock = Stopwatch.StartNew();
-            var kfac = _settings.Kfac with { MaxExamples = sizes[s], Diagonal = false };
-            factors[s] = new TaskFactors[_tasks.Count];
-            for (int t = 0; t < _tasks.Count; t++)
-            {
-                _reporter.Report($"factors from {sizes[s]} examples", "factors", _names[t], t / (double)_tasks.Count);
-                string key = EvaluationCache.Key("factors", _fingerprint, ContentHash.Data(_tasks[t].Train), ContentHash.Settings(kfac));
-                string path = Path.Combine(_cacheFolder, "main-job", $"factors-{key}.safetensors");
-                if (File.Exists(path)) factors[s][t] = TaskFactors.Load(path);
-                else
-                {
-                    factors[s][t] = KfacEstimator.Estimate(Model, _tasks[t].Train, kfac, null, _ct);
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    factors[s][t].Save(path);
-                }
-            }
-            seconds[s] = clock.Elapsed.TotalSeconds;
+            _reporter.Report("factor saturation", "factors", null, 1, fromCache: true);
+            return cached;
         }
-        var reference = factors[^1];
-        return [.. sizes.Select((n, s) =>
+        var errors = new (double A, double G)[sizes.Length, _tasks.Count];
+        var seconds = new double[sizes.Length];
+        for (int t = 0; t < _tasks.Count; t++)
         {
-            var errors = factors[s].Select((f, t) => FactorErrors(f, reference[t])).ToList();
-            return new FactorSaturationPoint(n, errors.Average(e => e.A), errors.Average(e => e.G), seconds[s]);
-        })];
+            TaskFactors? reference = null;
+            for (int s = sizes.Length - 1; s >= 0; s--)
+            {
+                _reporter.Report("factor saturation", "factors", $"{_names[t]}, {sizes[s]} examples", (t + (sizes.Length - 1 - s) / (double)sizes.Length) / _tasks.Count);
+                var clock = Stopwatch.StartNew();
+                var factors = KfacEstimator.Estimate(Model, _tasks[t].Train, _settings.Kfac with { MaxExamples = sizes[s], Diagonal = false }, null, _ct);
+                seconds[s] += clock.Elapsed.TotalSeconds;
+                reference ??= factors;
+                errors[s, t] = FactorErrors(factors, reference);
+            }
+        }
+        var points = sizes.Select((n, s) => new FactorSaturationPoint(n, Enumerable.Range(0, _tasks.Count).Average(t => errors[s, t].A),
+            Enumerable.Range(0, _tasks.Count).Average(t => errors[s, t].G), seconds[s])).ToList();
+        _cache.Save("saturation", key, points);
+        return points;
     }
 
     // Mean over blocks of ‖X/N − R/N_R‖_F / ‖R/N_R‖_F for A and for G.
