@@ -1,5 +1,4 @@
 // BenchmarkRows: the rows the main job knows by name, each loaded for the run's data folder and profile.
-// The vision row is added here with one line once it is merged (see Loaders).
 using TaskVectors.MainJob.Text;
 
 namespace TaskVectors.MainJob;
@@ -10,7 +9,7 @@ public static class BenchmarkRows
     private static readonly Dictionary<string, Func<MainJobOptions, BenchmarkRow>> Loaders = new(StringComparer.Ordinal)
     {
         ["text"] = o => TextRow.Load(o.DataRoot, o.Profile == MainJobProfile.Quick ? TextRowOptions.Quick : TextRowOptions.Full),
-        // ["vision"] = o => Vision.VisionRow.Load(o.DataRoot),
+        ["vision"] = o => Vision.VisionRow.Load(o.DataRoot),
     };
 
     /// <summary>The row names, in the order the main job runs them by default.</summary>

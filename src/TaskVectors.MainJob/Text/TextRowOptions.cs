@@ -35,9 +35,9 @@ public sealed record TextRowOptions
     public static TextRowOptions Quick { get; } = new()
     {
         MaxLength = 24,
-        MaxValidation = 16,
-        MaxTest = 32,
-        FineTune = new() { Steps = 8, BatchSize = 8, WarmupSteps = 1, LearningRate = 5e-4, Seed = 1 },
+        MaxValidation = 24,
+        MaxTest = 48,
+        FineTune = new() { Steps = 16, BatchSize = 12, WarmupSteps = 2, LearningRate = 5e-4, Seed = 1 },
     };
 
     internal void Validate()
