@@ -93,46 +93,13 @@ internal static class LayerNormKernels
             float m = mean[r], rs = rstd[r];
             var vm = Vector256.Create(m);
             var vr = Vector256.Create(rs);
-            // Pass 1: Σ ĝ and Σ ĝ·x̂ (16 lanes folded to 8 when wide).
-            var accA = Vector256<float>.Zero;
-            var accB = Vector256<float>.Zero;
-            int j = 0;
-            if (wide && cols >= Vector512<float>.Count)
-            {
-                var wm = Vector512.Create(m);
-                var wr = Vector512.Create(rs);
-                var wideA = Vector512<float>.Zero;
-                var wideB = Vector512<float>.Zero;
-                for (; j <= cols - Vector512<float>.Count; j += Vector512<float>.Count)
-                {
-                    var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)j) - wm) * wr;
-                    var gh = Vector512.LoadUnsafe(ref gyr, (nuint)j) * Vector512.LoadUnsafe(ref g, (nuint)j);
-                    wideA += gh;
-                    wideB += gh * xhat;
-                }
-                accA = wideA.GetLower() + wideA.GetUpper();
-                accB = wideB.GetLower() + wideB.GetUpper();
-            }
-            for (; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
-            {
-                var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)j) - vm) * vr;
-                var gh = Vector256.LoadUnsafe(ref gyr, (nuint)j) * Vector256.LoadUnsafe(ref g, (nuint)j);
-                accA += gh;
-                accB += gh * xhat;
-            }
-            float sumA = Vector256.Sum(accA), sumB = Vector256.Sum(accB);
-            for (int k = j; k < cols; k++)
-            {
-                float xhat = (Unsafe.Add(ref xr, k) - m) * rs;
-                float gh = Unsafe.Add(ref gyr, k) * Unsafe.Add(ref g, k);
-                sumA += gh;
-                sumB += gh * xhat;
-            }
+            // Pass 1: Σ ĝ and Σ ĝ·x̂.
+            var (sumA, sumB) = RowSums(ref xr, ref gyr, ref g, scaleByGamma: true, m, rs, cols, wide);
             float meanA = sumA / cols, meanB = sumB / cols;
             var va = Vector256.Create(meanA);
             var vb = Vector256.Create(meanB);
             // Pass 2: gx, and the γ/β gradients.
-            j = 0;
+            int j = 0;
             if (wide)
             {
                 var wm = Vector512.Create(m);
@@ -231,46 +198,13 @@ internal static class LayerNormKernels
             var vm = Vector256.Create(m);
             var vr = Vector256.Create(rs);
             float meanA = 0, meanB = 0;
-            int j;
             if (hasInput)
             {
-                var accA = Vector256<float>.Zero;
-                var accB = Vector256<float>.Zero;
-                j = 0;
-                if (wide && cols >= Vector512<float>.Count)
-                {
-                    var wm = Vector512.Create(m);
-                    var wr = Vector512.Create(rs);
-                    var wideA = Vector512<float>.Zero;
-                    var wideB = Vector512<float>.Zero;
-                    for (; j <= cols - Vector512<float>.Count; j += Vector512<float>.Count)
-                    {
-                        var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)j) - wm) * wr;
-                        var tx = Vector512.LoadUnsafe(ref txr, (nuint)j);
-                        wideA += tx;
-                        wideB += tx * xhat;
-                    }
-                    accA = wideA.GetLower() + wideA.GetUpper();
-                    accB = wideB.GetLower() + wideB.GetUpper();
-                }
-                for (; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
-                {
-                    var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)j) - vm) * vr;
-                    var tx = Vector256.LoadUnsafe(ref txr, (nuint)j);
-                    accA += tx;
-                    accB += tx * xhat;
-                }
-                float sumA = Vector256.Sum(accA), sumB = Vector256.Sum(accB);
-                for (; j < cols; j++)
-                {
-                    float tx = Unsafe.Add(ref txr, j);
-                    sumA += tx;
-                    sumB += tx * (Unsafe.Add(ref xr, j) - m) * rs;
-                }
+                var (sumA, sumB) = RowSums(ref xr, ref txr, ref g, scaleByGamma: false, m, rs, cols, wide);
                 meanA = sumA / cols;
                 meanB = sumB / cols;
             }
-            j = 0;
+            int j = 0;
             if (wide)
             {
                 var wm = Vector512.Create(m);
@@ -398,6 +332,51 @@ internal static class LayerNormKernels
         double m = sum / row.Length, ss = 0;
         foreach (float v in row) ss += (v - m) * (v - m);
         return (m, 1.0 / Math.Sqrt(ss / row.Length + eps));
+    }
+
+    // (Σⱼ uⱼ, Σⱼ uⱼ·x̂ⱼ) over one row, uⱼ = vⱼ·γⱼ (scaleByGamma) or vⱼ, x̂ⱼ = (xⱼ − μ)·ρ: 16 lanes folded to 8 when
+    // wide, then 8 lanes, then the scalar tail. Backward's ĝ sums and Tangent's ẋ sums.
+    private static (float Sum, float DotXhat) RowSums(ref float xr, ref float vr, ref float g, bool scaleByGamma, float m, float rs, int cols, bool wide)
+    {
+        var accA = Vector256<float>.Zero;
+        var accB = Vector256<float>.Zero;
+        int j = 0;
+        if (wide && cols >= Vector512<float>.Count)
+        {
+            var wm = Vector512.Create(m);
+            var wr = Vector512.Create(rs);
+            var wideA = Vector512<float>.Zero;
+            var wideB = Vector512<float>.Zero;
+            for (; j <= cols - Vector512<float>.Count; j += Vector512<float>.Count)
+            {
+                var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)j) - wm) * wr;
+                var u = Vector512.LoadUnsafe(ref vr, (nuint)j);
+                if (scaleByGamma) u *= Vector512.LoadUnsafe(ref g, (nuint)j);
+                wideA += u;
+                wideB += u * xhat;
+            }
+            accA = wideA.GetLower() + wideA.GetUpper();
+            accB = wideB.GetLower() + wideB.GetUpper();
+        }
+        var vm = Vector256.Create(m);
+        var vrs = Vector256.Create(rs);
+        for (; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
+        {
+            var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)j) - vm) * vrs;
+            var u = Vector256.LoadUnsafe(ref vr, (nuint)j);
+            if (scaleByGamma) u *= Vector256.LoadUnsafe(ref g, (nuint)j);
+            accA += u;
+            accB += u * xhat;
+        }
+        float sumA = Vector256.Sum(accA), sumB = Vector256.Sum(accB);
+        for (; j < cols; j++)
+        {
+            float xhat = (Unsafe.Add(ref xr, j) - m) * rs;
+            float u = scaleByGamma ? Unsafe.Add(ref vr, j) * Unsafe.Add(ref g, j) : Unsafe.Add(ref vr, j);
+            sumA += u;
+            sumB += u * xhat;
+        }
+        return (sumA, sumB);
     }
 
     private static float Sum(ref float x, int n, bool wide)
