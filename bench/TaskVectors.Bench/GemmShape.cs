@@ -11,7 +11,7 @@ public sealed record GemmShape(string Layer, int M, int N, int K, bool Transpose
 
     internal Transpose TransB => TransposeB ? Transpose.Transpose : Transpose.None;
 
-    /// <summary>The shapes both the table and the BenchmarkDotNet class run: squares, then ViT-B/32 layers.</summary>
+    /// <summary>The shapes both the table and the BenchmarkDotNet class run: squares, then ViT-B/32, ViT-tiny and all-MiniLM-L6-v2 (batch 32 × 64 tokens) layers.</summary>
     public static IReadOnlyList<GemmShape> All { get; } =
     [
         new("square", 256, 256, 256),
@@ -24,6 +24,9 @@ public sealed record GemmShape(string Layer, int M, int N, int K, bool Transpose
         new("ViT-B fc1 X·Wᵀ", 197, 3072, 768, false, true),
         new("ViT-B fc1 dW = dYᵀ·X", 3072, 768, 197, true, false),
         new("ViT-tiny qkv X·Wᵀ", 3200, 576, 192, false, true),
+        new("MiniLM q/k/v/out X·Wᵀ", 2048, 384, 384, false, true),
+        new("MiniLM fc1 X·Wᵀ", 2048, 1536, 384, false, true),
+        new("MiniLM fc2 X·Wᵀ", 2048, 384, 1536, false, true),
     ];
 
     /// <summary>Floating-point operations of one call (a multiply and an add per term).</summary>

@@ -100,6 +100,13 @@ internal static class MinilmTable
             passes.Add(("torch train", () => py.Time("train")));
         }
 
+        // --passes "ours forward,ort forward" keeps only the named passes (e.g. for a profiler); the ratios need their peers.
+        if (BenchTools.OptionText(args, "--passes", null) is { } only)
+        {
+            var keep = only.Split(',', StringSplitOptions.TrimEntries);
+            passes.RemoveAll(p => !keep.Contains(p.Name));
+        }
+
         // One untimed round, then rounds in which every pass runs once, in turn.
         foreach (var (_, time) in passes) time();
         var times = passes.Select(_ => new double[runs]).ToArray();
@@ -115,11 +122,13 @@ internal static class MinilmTable
             string vsTorch = name.StartsWith("ours", StringComparison.Ordinal) && byName.TryGetValue(name.Replace("ours", "torch"), out var peer)
                 ? $"{BenchTools.PairedRatio(t, peer),8:F2}" : $"{"",8}";
             Console.WriteLine($"{name,-14} {BenchTools.MedianOf(t) * 1e3,9:F1} {BenchTools.MedianOf(t) * 1000 / Batch,13:F2} " +
-                              $"{BenchTools.PairedRatio(t, byName["ours forward"]),10:F2} {BenchTools.PairedRatio(t, byName["ort forward"]),10:F2} {vsTorch}");
+                              $"{Ratio(t, "ours forward"),10} {Ratio(t, "ort forward"),10} {vsTorch}");
         }
+        string Ratio(double[] t, string peer) => byName.TryGetValue(peer, out var p) ? $"{BenchTools.PairedRatio(t, p):F2}" : "";
         Console.WriteLine();
+        if (!byName.ContainsKey("ours forward") || !byName.ContainsKey("ort forward")) return;
         Console.WriteLine($"targets: ours forward ≤ 1.2 × ORT forward (now {BenchTools.PairedRatio(byName["ours forward"], byName["ort forward"]):F2})" +
-                          (py is null ? "; training step ≤ 0.5 × PyTorch's (run with --torch)" : $"; ours train ≤ 0.5 × torch train (now {BenchTools.PairedRatio(byName["ours train"], byName["torch train"]):F2})"));
+                          (py is null || !byName.ContainsKey("ours train") || !byName.ContainsKey("torch train") ? "; training step ≤ 0.5 × PyTorch's (run with --torch)" : $"; ours train ≤ 0.5 × torch train (now {BenchTools.PairedRatio(byName["ours train"], byName["torch train"]):F2})"));
     }
 
     private static InferenceSession OrtSession(PretrainedModel minilm, out List<NamedOnnxValue> inputs)

@@ -7,7 +7,7 @@
 //   kfac-table [--images N] [--runs R] [--batch B] [--exact] [--b32] [--torch]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
 //   syrk-table [--runs N]  SSYRK on KFAC's Gram shapes: OpenBLAS, the managed tiled SSYRK and the column-panel fallback
 //   input-table [--runs N] [--copies C] [--vocab FILE] [--idx DIR]  images/s of decode+preprocess beside training steps, prefetching, resize vs ImageSharp, tokens/s
-//   minilm-table [--runs N] [--torch] [--cache DIR]  all-MiniLM-L6-v2 forward / JVP / train / KFAC beside ONNX Runtime (and PyTorch)
+//   minilm-table [--runs N] [--torch] [--cache DIR] [--passes A,B]  all-MiniLM-L6-v2 forward / JVP / train / KFAC beside ONNX Runtime (and PyTorch); --passes keeps the named ones
 //   builder-table [--runs N] [--steps S] [--tasks T]  one small TAK plan through the builder vs the same calls written out
 //   merge-table [--tasks T] [--runs N] [--dir D]  merging T ViT-B/32 task-vector files (TA, TIES) beside a numpy memmap loop
 //   generated-table [--runs N] [--batch B]  training steps of a generated MLP-Mixer beside the same network built by hand

@@ -23,6 +23,15 @@ internal static unsafe class GemmPacking
         {
             // op(A)[i, p] = A[p, i]: each p is a contiguous run of Mr source elements.
             float* src = a + (long)p0 * lda + i0;
+            if (rows == 12 && mr == 12 && Vector256.IsHardwareAccelerated)
+            {
+                for (int p = 0; p < kc; p++, src += lda, dst += mr)
+                {
+                    Vector256.Store(Vector256.Load(src), dst);
+                    Vector128.Store(Vector128.Load(src + 8), dst + 8);
+                }
+                return;
+            }
             for (int p = 0; p < kc; p++, src += lda, dst += mr)
             {
                 int r = 0;
@@ -45,6 +54,20 @@ internal static unsafe class GemmPacking
                 dst[4] = r4[p];
                 dst[5] = r5[p];
             }
+            return;
+        }
+        // The 12-row tile with AVX: 8×8 and 4×8 blocks transposed in registers, 8 source columns at a time.
+        if (rows == 12 && mr == 12 && Avx.IsSupported)
+        {
+            float* src = a + (long)i0 * lda + p0;
+            int p = 0;
+            for (; p + 8 <= kc; p += 8)
+            {
+                Transpose8x8(src + p, lda, dst + p * 12, 12);
+                Transpose4x8(src + 8L * lda + p, lda, dst + p * 12 + 8, 12);
+            }
+            for (; p < kc; p++)
+                for (int r = 0; r < 12; r++) dst[p * 12 + r] = src[(long)r * lda + p];
             return;
         }
         // Other tiles: row by row, each source row read contiguously.
@@ -157,5 +180,32 @@ internal static unsafe class GemmPacking
         Avx.Store(d + 5 * ldd, Avx.Permute2x128(u1, u5, 0x31));
         Avx.Store(d + 6 * ldd, Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(d + 7 * ldd, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    // d[q·ldd + r] = s[r·lds + q] for r < 4, q < 8: as Transpose8x8's first two steps, then 128-bit halves stored.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Transpose4x8(float* s, int lds, float* d, int ldd)
+    {
+        long l = lds;
+        var r0 = Avx.LoadVector256(s);
+        var r1 = Avx.LoadVector256(s + l);
+        var r2 = Avx.LoadVector256(s + 2 * l);
+        var r3 = Avx.LoadVector256(s + 3 * l);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Sse.Store(d, u0.GetLower());
+        Sse.Store(d + ldd, u1.GetLower());
+        Sse.Store(d + 2 * ldd, u2.GetLower());
+        Sse.Store(d + 3 * ldd, u3.GetLower());
+        Sse.Store(d + 4 * ldd, u0.GetUpper());
+        Sse.Store(d + 5 * ldd, u1.GetUpper());
+        Sse.Store(d + 6 * ldd, u2.GetUpper());
+        Sse.Store(d + 7 * ldd, u3.GetUpper());
     }
 }

@@ -135,6 +135,38 @@ public class AttentionKernelsTests
         fast[3].ShouldBe(0f);
     }
 
+    // The fused Vector512 row (run emulated where Vector512 is not accelerated) and the TensorPrimitives passes,
+    // each against the double twin and against each other: exponentials round alike, the sums differ in order, so
+    // within 1e-6 relative. Widths 7 (tail only), 16, 64 (MiniLM's T), 50 (ViT-B/32's T: 3 vectors + a tail of 2).
+    [Theory]
+    [InlineData(7, false)]
+    [InlineData(16, true)]
+    [InlineData(50, true)]
+    [InlineData(64, false)]
+    [InlineData(64, true)]
+    public void MaskedSoftmaxRows_EachKernel_MatchesReferenceAndTheOther(int cols, bool withMask)
+    {
+        const int rows = 5;
+        var x = Random(31, rows * cols, 4f);
+        float[] mask = withMask ? [.. Enumerable.Range(0, cols).Select(j => j % 5 == 3 ? 0f : 1f)] : [];
+        var expected = (float[])x.Clone();
+        AttentionKernels.MaskedSoftmaxRowsReference(expected, mask, rows, cols);
+        var results = new float[2][];
+        foreach (bool wide in new[] { false, true })
+        {
+            var p = (float[])x.Clone();
+            AttentionKernels.MaskedSoftmaxRows(p, mask, rows, cols, wide);
+            ShouldBeClose(p, expected, 1e-6, $"P (wide={wide}, T={cols})");
+            if (withMask)
+                for (int r = 0; r < rows; r++)
+                    for (int j = 3; j < cols; j += 5) p[r * cols + j].ShouldBe(0f);
+            results[wide ? 1 : 0] = p;
+        }
+        ArrayAssert.Close(results[1], results[0], 1e-7, 1e-6, $"P: fused Vector512 vs TensorPrimitives, T={cols}");
+        float[] allMasked = new float[cols];
+        Should.Throw<ArgumentException>(() => AttentionKernels.MaskedSoftmaxRows((float[])x.Clone(), allMasked, rows, cols, wide: true));
+    }
+
     [Fact]
     public void MaskedSoftmaxRows_NoMask_RowsSumToOne()
     {

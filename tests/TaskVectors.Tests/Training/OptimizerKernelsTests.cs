@@ -39,6 +39,7 @@ public class OptimizerKernelsTests
     [InlineData(8)]
     [InlineData(9)]
     [InlineData(31)]
+    [InlineData(47)] // Vector512 lanes (where accelerated), then one Vector256 step, then a scalar tail
     [InlineData(1000)]
     public void AdamWUpdate_MatchesScalarTwinBitForBit(int n)
     {

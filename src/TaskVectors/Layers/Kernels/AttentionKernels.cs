@@ -6,6 +6,7 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TaskVectors.Blas;
 
 namespace TaskVectors.Layers.Kernels;
@@ -77,12 +78,25 @@ internal static class AttentionKernels
     /// for unmasked j and exactly 0 for masked j, m_r = max over unmasked keys. <paramref name="keyMask"/> has
     /// cols entries, each 1 (attend) or 0 (masked), or is empty for no mask; at least one key must be unmasked.
     /// </summary>
-    public static void MaskedSoftmaxRows(Span<float> x, ReadOnlySpan<float> keyMask, int rows, int cols)
+    public static void MaskedSoftmaxRows(Span<float> x, ReadOnlySpan<float> keyMask, int rows, int cols) =>
+        MaskedSoftmaxRows(x, keyMask, rows, cols, Vector512.IsHardwareAccelerated);
+
+    /// <summary>
+    /// <see cref="MaskedSoftmaxRows(Span{float}, ReadOnlySpan{float}, int, int)"/> with the kernel chosen: wide runs
+    /// each row in one fused Vector512 pass (max, then exp and sum, then scale); otherwise TensorPrimitives passes.
+    /// The exponentials round alike; the sums are taken in another order, so the two differ in the last bits.
+    /// </summary>
+    internal static void MaskedSoftmaxRows(Span<float> x, ReadOnlySpan<float> keyMask, int rows, int cols, bool wide)
     {
         CheckMatrix(x.Length, keyMask.Length, rows, cols);
         for (int r = 0; r < rows; r++)
         {
             var row = x.Slice(r * cols, cols);
+            if (wide)
+            {
+                SoftmaxRow512(row, keyMask, r);
+                continue;
+            }
             if (keyMask.IsEmpty)
             {
                 TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
@@ -122,6 +136,66 @@ internal static class AttentionKernels
         }
     }
 
+    // One row in Vector512 lanes: m = max over unmasked keys; e = exp(min(x − m, 0))·mask (e = exp(x − m) without a
+    // mask), written back with Σ e; then x ← e · (1/Σ e). The ragged tail runs as a full vector over a zero-padded
+    // copy with its padding lanes dropped, so every element takes the same arithmetic.
+    private static void SoftmaxRow512(Span<float> row, ReadOnlySpan<float> mask, int r)
+    {
+        const int W = 16;
+        int n = row.Length, full = n - n % W;
+        bool masked = !mask.IsEmpty;
+        ref float x0 = ref MemoryMarshal.GetReference(row);
+        ref float m0 = ref MemoryMarshal.GetReference(mask);
+        Span<float> tail = stackalloc float[W];
+        Span<float> tailMask = stackalloc float[W];
+        tail.Clear();
+        tailMask.Clear();
+        row[full..].CopyTo(tail);
+        if (masked) mask[full..].CopyTo(tailMask);
+        else tailMask[..(n - full)].Fill(1f);
+        var negInf = Vector512.Create(float.NegativeInfinity);
+
+        var vmax = negInf;
+        for (int j = 0; j < full; j += W)
+        {
+            var v = Vector512.LoadUnsafe(ref x0, (nuint)j);
+            if (masked) v = Vector512.ConditionalSelect(Vector512.Equals(Vector512.LoadUnsafe(ref m0, (nuint)j), Vector512<float>.Zero), negInf, v);
+            vmax = Vector512.Max(vmax, v);
+        }
+        var tailValues = Vector512.Create((ReadOnlySpan<float>)tail);
+        var tailKeep = Vector512.Create((ReadOnlySpan<float>)tailMask);
+        vmax = Vector512.Max(vmax, Vector512.ConditionalSelect(Vector512.Equals(tailKeep, Vector512<float>.Zero), negInf, tailValues));
+        float max = HorizontalMax(vmax);
+        if (float.IsNegativeInfinity(max))
+            throw new ArgumentException($"Every key of score row {r} is masked; at least one key must be unmasked.", "keyMask");
+
+        var shift = Vector512.Create(max);
+        var sum = Vector512<float>.Zero;
+        for (int j = 0; j < full; j += W)
+        {
+            var e = Vector512.Exp(Vector512.Min(Vector512.LoadUnsafe(ref x0, (nuint)j) - shift, Vector512<float>.Zero));
+            if (masked) e *= Vector512.LoadUnsafe(ref m0, (nuint)j);
+            e.StoreUnsafe(ref x0, (nuint)j);
+            sum += e;
+        }
+        var tailE = Vector512.Exp(Vector512.Min(tailValues - shift, Vector512<float>.Zero)) * tailKeep;
+        sum += tailE;
+        var scale = Vector512.Create(1f / Vector512.Sum(sum));
+        for (int j = 0; j < full; j += W) (Vector512.LoadUnsafe(ref x0, (nuint)j) * scale).StoreUnsafe(ref x0, (nuint)j);
+        if (full < n)
+        {
+            (tailE * scale).CopyTo(tail);
+            tail[..(n - full)].CopyTo(row[full..]);
+        }
+    }
+
+    private static float HorizontalMax(Vector512<float> v)
+    {
+        var half = Vector256.Max(v.GetLower(), v.GetUpper());
+        var quarter = Vector128.Max(half.GetLower(), half.GetUpper());
+        return MathF.Max(MathF.Max(quarter[0], quarter[1]), MathF.Max(quarter[2], quarter[3]));
+    }
+
     // max_j over keys with mask[j] ≠ 0, or −∞ when every key is masked.
     private static float MaskedMax(ReadOnlySpan<float> row, ReadOnlySpan<float> mask)
     {
@@ -146,7 +220,7 @@ internal static class AttentionKernels
     }
 
     /// <summary>
-    /// Reference twin of <see cref="MaskedSoftmaxRows"/> with Hugging Face's semantics: masked keys get the
+    /// Reference twin of <see cref="MaskedSoftmaxRows(Span{float}, ReadOnlySpan{float}, int, int)"/> with Hugging Face's semantics: masked keys get the
     /// additive bias float.MinValue, exponentials and sums in double precision.
     /// </summary>
     public static void MaskedSoftmaxRowsReference(Span<float> x, ReadOnlySpan<float> keyMask, int rows, int cols)

@@ -1,7 +1,10 @@
 // LayerNormKernels: layer normalization over the last axis of a (rows, C) matrix — forward
 // x (rows, C) -> y (rows, C) with per-row mean and rstd (rows); backward gy (rows, C) -> gx (rows, C)
-// plus γ/β gradients (C); tangent ẋ (rows, C), γ̇, β̇ (C) -> ẏ (rows, C). Fast kernels use Vector256
-// with a scalar tail per row; each has a naive double-precision *Reference twin.
+// plus γ/β gradients (C); tangent ẋ (rows, C), γ̇, β̇ (C) -> ẏ (rows, C). Fast kernels run Vector512
+// lanes where accelerated, then Vector256 lanes, then a scalar tail per row; each has a naive
+// double-precision *Reference twin. Element-wise steps round the same at either width; the row sums
+// (μ, σ², and the backward/tangent means) are summed in 16 lanes folded to 8 instead of 8 lanes, so the
+// two widths differ in the last bits (tests: within 2e-6 relative of each other and of the twins).
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -19,7 +22,15 @@ internal static class LayerNormKernels
     /// y = x̂·γ + β per row; writes μ to <paramref name="mean"/> and ρ to <paramref name="rstd"/> (one per row).
     /// </summary>
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        Span<float> y, Span<float> mean, Span<float> rstd, int rows, int cols, float eps)
+        Span<float> y, Span<float> mean, Span<float> rstd, int rows, int cols, float eps) =>
+        Forward(x, gamma, beta, y, mean, rstd, rows, cols, eps, Wide);
+
+    /// <summary>Whether the kernels run Vector512 lanes here (the parameterless overloads' choice).</summary>
+    internal static bool Wide => Vector512.IsHardwareAccelerated;
+
+    /// <summary><see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, float)"/> with the lane width chosen (tests compare both).</summary>
+    internal static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        Span<float> y, Span<float> mean, Span<float> rstd, int rows, int cols, float eps, bool wide)
     {
         Check(x.Length, rows, cols, gamma.Length, mean.Length, rstd.Length);
         CheckSame(x.Length, y.Length, beta.Length, cols);
@@ -29,14 +40,24 @@ internal static class LayerNormKernels
         {
             ref float xr = ref MemoryMarshal.GetReference(x.Slice(r * cols, cols));
             ref float yr = ref MemoryMarshal.GetReference(y.Slice(r * cols, cols));
-            float m = Sum(ref xr, cols) / cols;
-            float var = SumSquaredDeviations(ref xr, cols, m) / cols;
+            float m = Sum(ref xr, cols, wide) / cols;
+            float var = SumSquaredDeviations(ref xr, cols, m, wide) / cols;
             float rs = (float)(1.0 / Math.Sqrt((double)var + eps));
             mean[r] = m;
             rstd[r] = rs;
+            int j = 0;
+            if (wide)
+            {
+                var wm = Vector512.Create(m);
+                var wr = Vector512.Create(rs);
+                for (; j <= cols - Vector512<float>.Count; j += Vector512<float>.Count)
+                {
+                    var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)j) - wm) * wr;
+                    (xhat * Vector512.LoadUnsafe(ref g, (nuint)j) + Vector512.LoadUnsafe(ref b, (nuint)j)).StoreUnsafe(ref yr, (nuint)j);
+                }
+            }
             var vm = Vector256.Create(m);
             var vr = Vector256.Create(rs);
-            int j = 0;
             for (; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
             {
                 var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)j) - vm) * vr;
@@ -51,7 +72,12 @@ internal static class LayerNormKernels
     /// gx = ρ·(ĝ − mean(ĝ) − x̂·mean(ĝ·x̂)) (overwritten); gradGamma += Σ_rows gy·x̂; gradBeta += Σ_rows gy.
     /// </summary>
     public static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
-        ReadOnlySpan<float> gradOutput, Span<float> gradInput, Span<float> gradGamma, Span<float> gradBeta, int rows, int cols)
+        ReadOnlySpan<float> gradOutput, Span<float> gradInput, Span<float> gradGamma, Span<float> gradBeta, int rows, int cols) =>
+        Backward(x, gamma, mean, rstd, gradOutput, gradInput, gradGamma, gradBeta, rows, cols, Wide);
+
+    /// <summary><see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/> with the lane width chosen.</summary>
+    internal static void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
+        ReadOnlySpan<float> gradOutput, Span<float> gradInput, Span<float> gradGamma, Span<float> gradBeta, int rows, int cols, bool wide)
     {
         Check(x.Length, rows, cols, gamma.Length, mean.Length, rstd.Length);
         CheckSame(x.Length, gradOutput.Length, gradGamma.Length, cols);
@@ -68,29 +94,29 @@ internal static class LayerNormKernels
             var vm = Vector256.Create(m);
             var vr = Vector256.Create(rs);
             // Pass 1: Σ ĝ and Σ ĝ·x̂.
-            var accA = Vector256<float>.Zero;
-            var accB = Vector256<float>.Zero;
-            int j = 0;
-            for (; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
-            {
-                var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)j) - vm) * vr;
-                var gh = Vector256.LoadUnsafe(ref gyr, (nuint)j) * Vector256.LoadUnsafe(ref g, (nuint)j);
-                accA += gh;
-                accB += gh * xhat;
-            }
-            float sumA = Vector256.Sum(accA), sumB = Vector256.Sum(accB);
-            for (int k = j; k < cols; k++)
-            {
-                float xhat = (Unsafe.Add(ref xr, k) - m) * rs;
-                float gh = Unsafe.Add(ref gyr, k) * Unsafe.Add(ref g, k);
-                sumA += gh;
-                sumB += gh * xhat;
-            }
+            var (sumA, sumB) = RowSums(ref xr, ref gyr, ref g, scaleByGamma: true, m, rs, cols, wide);
             float meanA = sumA / cols, meanB = sumB / cols;
             var va = Vector256.Create(meanA);
             var vb = Vector256.Create(meanB);
             // Pass 2: gx, and the γ/β gradients.
-            for (j = 0; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
+            int j = 0;
+            if (wide)
+            {
+                var wm = Vector512.Create(m);
+                var wr = Vector512.Create(rs);
+                var wa = Vector512.Create(meanA);
+                var wb = Vector512.Create(meanB);
+                for (; j <= cols - Vector512<float>.Count; j += Vector512<float>.Count)
+                {
+                    var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)j) - wm) * wr;
+                    var gy = Vector512.LoadUnsafe(ref gyr, (nuint)j);
+                    var gh = gy * Vector512.LoadUnsafe(ref g, (nuint)j);
+                    (wr * (gh - wa - xhat * wb)).StoreUnsafe(ref gxr, (nuint)j);
+                    (Vector512.LoadUnsafe(ref dg, (nuint)j) + gy * xhat).StoreUnsafe(ref dg, (nuint)j);
+                    (Vector512.LoadUnsafe(ref db, (nuint)j) + gy).StoreUnsafe(ref db, (nuint)j);
+                }
+            }
+            for (; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
             {
                 var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)j) - vm) * vr;
                 var gy = Vector256.LoadUnsafe(ref gyr, (nuint)j);
@@ -145,7 +171,13 @@ internal static class LayerNormKernels
     /// </summary>
     public static void Tangent(ReadOnlySpan<float> x, ReadOnlySpan<float> tanInput, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> tanGamma, ReadOnlySpan<float> tanBeta, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
-        Span<float> tanOutput, int rows, int cols)
+        Span<float> tanOutput, int rows, int cols) =>
+        Tangent(x, tanInput, gamma, tanGamma, tanBeta, mean, rstd, tanOutput, rows, cols, Wide);
+
+    /// <summary><see cref="Tangent(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/> with the lane width chosen.</summary>
+    internal static void Tangent(ReadOnlySpan<float> x, ReadOnlySpan<float> tanInput, ReadOnlySpan<float> gamma,
+        ReadOnlySpan<float> tanGamma, ReadOnlySpan<float> tanBeta, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
+        Span<float> tanOutput, int rows, int cols, bool wide)
     {
         Check(x.Length, rows, cols, gamma.Length, mean.Length, rstd.Length);
         CheckOptional(tanInput.Length, x.Length, nameof(tanInput));
@@ -166,31 +198,32 @@ internal static class LayerNormKernels
             var vm = Vector256.Create(m);
             var vr = Vector256.Create(rs);
             float meanA = 0, meanB = 0;
-            int j;
             if (hasInput)
             {
-                var accA = Vector256<float>.Zero;
-                var accB = Vector256<float>.Zero;
-                for (j = 0; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
-                {
-                    var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)j) - vm) * vr;
-                    var tx = Vector256.LoadUnsafe(ref txr, (nuint)j);
-                    accA += tx;
-                    accB += tx * xhat;
-                }
-                float sumA = Vector256.Sum(accA), sumB = Vector256.Sum(accB);
-                for (; j < cols; j++)
-                {
-                    float tx = Unsafe.Add(ref txr, j);
-                    sumA += tx;
-                    sumB += tx * (Unsafe.Add(ref xr, j) - m) * rs;
-                }
+                var (sumA, sumB) = RowSums(ref xr, ref txr, ref g, scaleByGamma: false, m, rs, cols, wide);
                 meanA = sumA / cols;
                 meanB = sumB / cols;
             }
+            int j = 0;
+            if (wide)
+            {
+                var wm = Vector512.Create(m);
+                var wr = Vector512.Create(rs);
+                var wa = Vector512.Create(meanA);
+                var wb = Vector512.Create(meanB);
+                for (; j <= cols - Vector512<float>.Count; j += Vector512<float>.Count)
+                {
+                    var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)j) - wm) * wr;
+                    var ty = Vector512<float>.Zero;
+                    if (hasInput) ty = wr * (Vector512.LoadUnsafe(ref txr, (nuint)j) - wa - xhat * wb) * Vector512.LoadUnsafe(ref g, (nuint)j);
+                    if (hasGamma) ty += xhat * Vector512.LoadUnsafe(ref tg, (nuint)j);
+                    if (hasBeta) ty += Vector512.LoadUnsafe(ref tb, (nuint)j);
+                    ty.StoreUnsafe(ref tyr, (nuint)j);
+                }
+            }
             var va = Vector256.Create(meanA);
             var vb = Vector256.Create(meanB);
-            for (j = 0; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
+            for (; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
             {
                 var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)j) - vm) * vr;
                 var ty = Vector256<float>.Zero;
@@ -211,7 +244,7 @@ internal static class LayerNormKernels
         }
     }
 
-    /// <summary>Naive twin of <see cref="Forward"/>: statistics and outputs in double precision.</summary>
+    /// <summary>Naive twin of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int, float)"/>: statistics and outputs in double precision.</summary>
     public static void ForwardReference(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
         Span<float> y, Span<float> mean, Span<float> rstd, int rows, int cols, float eps)
     {
@@ -226,7 +259,7 @@ internal static class LayerNormKernels
         }
     }
 
-    /// <summary>Naive twin of <see cref="Backward"/> in double precision (μ and ρ as given).</summary>
+    /// <summary>Naive twin of <see cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float}, int, int)"/> in double precision (μ and ρ as given).</summary>
     public static void BackwardReference(ReadOnlySpan<float> x, ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
         ReadOnlySpan<float> gradOutput, Span<float> gradInput, Span<float> gradGamma, Span<float> gradBeta, int rows, int cols)
     {
@@ -266,7 +299,7 @@ internal static class LayerNormKernels
         }
     }
 
-    /// <summary>Naive twin of <see cref="Tangent"/> in double precision (μ and ρ as given).</summary>
+    /// <summary>Naive twin of <see cref="Tangent(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int)"/> in double precision (μ and ρ as given).</summary>
     public static void TangentReference(ReadOnlySpan<float> x, ReadOnlySpan<float> tanInput, ReadOnlySpan<float> gamma,
         ReadOnlySpan<float> tanGamma, ReadOnlySpan<float> tanBeta, ReadOnlySpan<float> mean, ReadOnlySpan<float> rstd,
         Span<float> tanOutput, int rows, int cols)
@@ -301,21 +334,83 @@ internal static class LayerNormKernels
         return (m, 1.0 / Math.Sqrt(ss / row.Length + eps));
     }
 
-    private static float Sum(ref float x, int n)
+    // (Σⱼ uⱼ, Σⱼ uⱼ·x̂ⱼ) over one row, uⱼ = vⱼ·γⱼ (scaleByGamma) or vⱼ, x̂ⱼ = (xⱼ − μ)·ρ: 16 lanes folded to 8 when
+    // wide, then 8 lanes, then the scalar tail. Backward's ĝ sums and Tangent's ẋ sums.
+    private static (float Sum, float DotXhat) RowSums(ref float xr, ref float vr, ref float g, bool scaleByGamma, float m, float rs, int cols, bool wide)
+    {
+        var accA = Vector256<float>.Zero;
+        var accB = Vector256<float>.Zero;
+        int j = 0;
+        if (wide && cols >= Vector512<float>.Count)
+        {
+            var wm = Vector512.Create(m);
+            var wr = Vector512.Create(rs);
+            var wideA = Vector512<float>.Zero;
+            var wideB = Vector512<float>.Zero;
+            for (; j <= cols - Vector512<float>.Count; j += Vector512<float>.Count)
+            {
+                var xhat = (Vector512.LoadUnsafe(ref xr, (nuint)j) - wm) * wr;
+                var u = Vector512.LoadUnsafe(ref vr, (nuint)j);
+                if (scaleByGamma) u *= Vector512.LoadUnsafe(ref g, (nuint)j);
+                wideA += u;
+                wideB += u * xhat;
+            }
+            accA = wideA.GetLower() + wideA.GetUpper();
+            accB = wideB.GetLower() + wideB.GetUpper();
+        }
+        var vm = Vector256.Create(m);
+        var vrs = Vector256.Create(rs);
+        for (; j <= cols - Vector256<float>.Count; j += Vector256<float>.Count)
+        {
+            var xhat = (Vector256.LoadUnsafe(ref xr, (nuint)j) - vm) * vrs;
+            var u = Vector256.LoadUnsafe(ref vr, (nuint)j);
+            if (scaleByGamma) u *= Vector256.LoadUnsafe(ref g, (nuint)j);
+            accA += u;
+            accB += u * xhat;
+        }
+        float sumA = Vector256.Sum(accA), sumB = Vector256.Sum(accB);
+        for (; j < cols; j++)
+        {
+            float xhat = (Unsafe.Add(ref xr, j) - m) * rs;
+            float u = scaleByGamma ? Unsafe.Add(ref vr, j) * Unsafe.Add(ref g, j) : Unsafe.Add(ref vr, j);
+            sumA += u;
+            sumB += u * xhat;
+        }
+        return (sumA, sumB);
+    }
+
+    private static float Sum(ref float x, int n, bool wide)
     {
         var acc = Vector256<float>.Zero;
         int j = 0;
+        if (wide && n >= Vector512<float>.Count)
+        {
+            var wideAcc = Vector512<float>.Zero;
+            for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count) wideAcc += Vector512.LoadUnsafe(ref x, (nuint)j);
+            acc = wideAcc.GetLower() + wideAcc.GetUpper();
+        }
         for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count) acc += Vector256.LoadUnsafe(ref x, (nuint)j);
         float s = Vector256.Sum(acc);
         for (; j < n; j++) s += Unsafe.Add(ref x, j);
         return s;
     }
 
-    private static float SumSquaredDeviations(ref float x, int n, float m)
+    private static float SumSquaredDeviations(ref float x, int n, float m, bool wide)
     {
         var vm = Vector256.Create(m);
         var acc = Vector256<float>.Zero;
         int j = 0;
+        if (wide && n >= Vector512<float>.Count)
+        {
+            var wm = Vector512.Create(m);
+            var wideAcc = Vector512<float>.Zero;
+            for (; j <= n - Vector512<float>.Count; j += Vector512<float>.Count)
+            {
+                var d = Vector512.LoadUnsafe(ref x, (nuint)j) - wm;
+                wideAcc += d * d;
+            }
+            acc = wideAcc.GetLower() + wideAcc.GetUpper();
+        }
         for (; j <= n - Vector256<float>.Count; j += Vector256<float>.Count)
         {
             var d = Vector256.LoadUnsafe(ref x, (nuint)j) - vm;

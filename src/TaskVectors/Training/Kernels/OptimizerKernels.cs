@@ -1,6 +1,6 @@
 // OptimizerKernels: the per-element updates of AdamW and SGD with momentum over one chunk of a parameter,
 // θ, g, state (n) -> θ, state (n) in place, and the sum of squares of a gradient chunk, g (n) -> Σ g² in
-// double. Fast kernels run Vector256 lanes; each has a naive scalar *Reference twin. The updates round
+// double. Fast kernels run Vector512 lanes where accelerated, then Vector256 lanes; each has a naive scalar *Reference twin. The updates round
 // exactly where PyTorch 1.13's CPU kernels do (its add-with-alpha is a fused multiply-add, fma(x, α, y)),
 // and IEEE +, −, ·, /, √ and fma round each lane exactly as the scalar code does (fma stays fused even where
 // the hardware lacks it), so the fast kernels equal their twins bit-for-bit however a tensor is split.
@@ -49,6 +49,30 @@ internal static class OptimizerKernels
         ref float gr = ref MemoryMarshal.GetReference(grad);
         ref float mr = ref MemoryMarshal.GetReference(m);
         ref float vr = ref MemoryMarshal.GetReference(v);
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // The same lane operations as the Vector256 loop below, 16 lanes at a time.
+            var vDecay = Vector512.Create(decay);
+            var vBeta1 = Vector512.Create(beta1);
+            var vOneMinusBeta1 = Vector512.Create(oneMinusBeta1);
+            var vBeta2 = Vector512.Create(beta2);
+            var vOneMinusBeta2 = Vector512.Create(oneMinusBeta2);
+            var vCorrection = Vector512.Create(biasCorrection2Sqrt);
+            var vEpsilon = Vector512.Create(epsilon);
+            var vStep = Vector512.Create(negativeStepSize);
+            for (; i <= n - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                nuint at = (nuint)i;
+                var g = Vector512.LoadUnsafe(ref gr, at);
+                var theta = Vector512.LoadUnsafe(ref tr, at) * vDecay;
+                var mi = Vector512.FusedMultiplyAdd(g, vOneMinusBeta1, Vector512.LoadUnsafe(ref mr, at) * vBeta1);
+                var vi = Vector512.FusedMultiplyAdd(vOneMinusBeta2 * g, g, Vector512.LoadUnsafe(ref vr, at) * vBeta2);
+                var denominator = Vector512.Sqrt(vi) / vCorrection + vEpsilon;
+                mi.StoreUnsafe(ref mr, at);
+                vi.StoreUnsafe(ref vr, at);
+                (theta + vStep * mi / denominator).StoreUnsafe(ref tr, at);
+            }
+        }
         if (Vector256.IsHardwareAccelerated)
         {
             var vDecay = Vector256.Create(decay);

@@ -1,5 +1,6 @@
 // Tests of LayerNormKernels: forward, backward and tangent against their double-precision twins for
-// widths with and without a vector tail, absent tangents, and rows far from zero mean.
+// widths with and without a vector tail, absent tangents, and rows far from zero mean; the Vector512 and
+// Vector256 lane widths against each other.
 using TaskVectors.Layers.Kernels;
 using TaskVectors.Tensors;
 
@@ -86,6 +87,55 @@ public class LayerNormKernelsTests
         LayerNormKernels.Tangent(x, tx, gamma, default, default, mean, rstd, ty, rows, cols);
         LayerNormKernels.TangentReference(x, tx, gamma, new float[cols], new float[cols], mean, rstd, tyR, rows, cols);
         Close(ty, tyR, 1e-5, "ty without parameter tangents");
+    }
+
+    // Both lane widths (Vector512 runs emulated where it is not accelerated) against the twins and against each
+    // other. Element-wise steps round alike; only the row sums' order differs (16 lanes folded to 8 vs 8 lanes), so
+    // the widths agree to float rounding of those sums: within 2e-6 relative (plus 2e-6 absolute for values near 0).
+    [Theory]
+    [InlineData(16)]
+    [InlineData(31)] // 16 + 8 + 7: every loop of a row
+    [InlineData(384)] // MiniLM
+    [InlineData(768)] // ViT-B
+    public void EachLaneWidth_MatchesTwinsAndTheOtherWidth(int cols)
+    {
+        const int rows = 6;
+        var x = Random(rows * cols, 21, 0.3f, 2f);
+        var gamma = Random(cols, 22, 1f, 0.5f);
+        var beta = Random(cols, 23);
+        var gy = Random(rows * cols, 24);
+        var tx = Random(rows * cols, 25);
+        var tg = Random(cols, 26);
+        var tb = Random(cols, 27);
+        var results = new float[2][][];
+        foreach (bool wide in new[] { false, true })
+        {
+            var (y, mean, rstd) = (new float[rows * cols], new float[rows], new float[rows]);
+            var (yr, meanR, rstdR) = (new float[rows * cols], new float[rows], new float[rows]);
+            LayerNormKernels.Forward(x, gamma, beta, y, mean, rstd, rows, cols, 1e-12f, wide);
+            LayerNormKernels.ForwardReference(x, gamma, beta, yr, meanR, rstdR, rows, cols, 1e-12f);
+            Close(y, yr, 2e-6, $"y (wide={wide})");
+            Close(rstd, rstdR, 1e-6, $"rstd (wide={wide})");
+
+            // The backward and the tangent from the reference statistics, so both widths see the same μ and ρ.
+            var (gx, dg, db) = (new float[rows * cols], new float[cols], new float[cols]);
+            var (gxR, dgR, dbR) = (new float[rows * cols], new float[cols], new float[cols]);
+            LayerNormKernels.Backward(x, gamma, meanR, rstdR, gy, gx, dg, db, rows, cols, wide);
+            LayerNormKernels.BackwardReference(x, gamma, meanR, rstdR, gy, gxR, dgR, dbR, rows, cols);
+            Close(gx, gxR, 1e-5, $"gx (wide={wide})");
+            Close(dg, dgR, 1e-5, $"gradGamma (wide={wide})");
+
+            var (ty, tyR) = (new float[rows * cols], new float[rows * cols]);
+            LayerNormKernels.Tangent(x, tx, gamma, tg, tb, meanR, rstdR, ty, rows, cols, wide);
+            LayerNormKernels.TangentReference(x, tx, gamma, tg, tb, meanR, rstdR, tyR, rows, cols);
+            Close(ty, tyR, 1e-5, $"ty (wide={wide})");
+            results[wide ? 1 : 0] = [y, mean, rstd, gx, dg, db, ty];
+        }
+        string[] names = ["y", "mean", "rstd", "gx", "gradGamma", "gradBeta", "ty"];
+        for (int i = 0; i < names.Length; i++)
+            ArrayAssert.Close(results[1][i], results[0][i], 2e-6, 2e-6, $"{names[i]}: Vector512 vs Vector256 lanes, C = {cols}");
+        // γ/β gradients and element-wise outputs that involve no row sum are the same bits at either width.
+        ArrayAssert.BitIdentical(results[1][5], results[0][5], "gradBeta");
     }
 
     [Fact]
