@@ -4,6 +4,7 @@ using System.Text.Json;
 using TaskVectors.Curvature;
 using TaskVectors.Data;
 using TaskVectors.IO;
+using TaskVectors.MainJob.Vision;
 using TaskVectors.Models;
 using TaskVectors.Pretrained;
 using TaskVectors.Training;
@@ -20,7 +21,7 @@ internal static class ErrorClassifier
         OperationCanceledException => ExitCode.Cancelled,
         FileNotFoundException or DirectoryNotFoundException or PretrainedPackageNotFoundException => ExitCode.MissingFile,
         SafetensorsFormatException or FileKindException or DataFormatException or CheckpointMismatchException or OnnxImportException or TaskVectorMismatchException
-            or InvalidDataException or JsonException => ExitCode.BadFile,
+            or InvalidDataException or JsonException or VisionRowDataException => ExitCode.BadFile,
         YamlException => ExitCode.BadConfig,
         TrainingDivergedException => ExitCode.Failure,
         ArgumentException => ExitCode.Usage,

@@ -8,6 +8,10 @@ internal static class Files
     public static string Existing(string path, string option) =>
         File.Exists(path) ? path : throw new FileNotFoundException($"{option}: no such file: '{path}'.", path);
 
+    /// <summary>Throws DirectoryNotFoundException naming <paramref name="option"/> unless the folder <paramref name="path"/> exists.</summary>
+    public static string ExistingFolder(string path, string option) =>
+        Directory.Exists(path) ? path : throw new DirectoryNotFoundException($"{option}: no such folder: '{path}'.");
+
     /// <summary>The folder of <paramref name="output"/> exists (created if needed).</summary>
     public static string Output(string output)
     {
