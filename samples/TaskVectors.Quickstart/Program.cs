@@ -36,7 +36,7 @@ catch (Exception e) when (e is ArgumentException or FormatException)
     Console.Error.WriteLine(e.Message);
     return 2;
 }
-options = options with { DataRoot = dataRoot ?? FindData() };
+options = options with { DataRoot = dataRoot ?? BenchmarkRows.FindDataRoot(AppContext.BaseDirectory) };
 
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -61,13 +61,6 @@ catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
     return 2;
-}
-
-static string FindData()
-{
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        if (Directory.Exists(Path.Combine(dir.FullName, "data", "text-tasks"))) return Path.Combine(dir.FullName, "data");
-    throw new DirectoryNotFoundException($"Cannot find data/text-tasks above {AppContext.BaseDirectory}; pass --data DIR.");
 }
 
 // One progress bar per phase with its time left; a finished phase stays on its own line. Redirected output gets the

@@ -23,4 +23,17 @@ public static class BenchmarkRows
         return Loaders.TryGetValue(name, out var load) ? load(options)
             : throw new ArgumentException($"No row is named '{name}'; known: {string.Join(", ", Names)}.", nameof(name));
     }
+
+    /// <summary>
+    /// The repository's <c>data</c> folder: the first <c>data</c> holding <c>text-tasks</c> in or above one of
+    /// <paramref name="startFolders"/>, tried in order.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">None is found.</exception>
+    public static string FindDataRoot(params string[] startFolders)
+    {
+        foreach (string start in startFolders)
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                if (Directory.Exists(Path.Combine(dir.FullName, "data", "text-tasks"))) return Path.Combine(dir.FullName, "data");
+        throw new DirectoryNotFoundException($"No data/text-tasks above {string.Join(" or ", startFolders)}; pass --data DIR (the repository's data folder).");
+    }
 }

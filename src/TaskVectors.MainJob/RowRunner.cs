@@ -195,7 +195,6 @@ internal sealed class RowRunner<TInput>
     private MergeEvaluationResult Merged(Scorer scorer, TaskVector merged, string id, string label, double[] individual, IReadOnlyList<float> alphas)
     {
         var sweep = alphas.Select(a => new AlphaScore(a, _tasks.Select((_, t) => scorer.Score(merged, id, t, test: false, a)).Average())).ToList();
-        var best = sweep.MaxBy(s => s.Accuracy)!;   // the first (smallest) α of highest validation accuracy, as MergeEvaluation picks
         MergedAccuracy At(float alpha)
         {
             var perTask = _tasks.Select((_, t) => scorer.Score(merged, id, t, test: true, alpha)).ToArray();
@@ -203,7 +202,7 @@ internal sealed class RowRunner<TInput>
                 $"Task '{_names[t]}' has individual accuracy 0; normalized accuracy is undefined.")).Average();
             return new MergedAccuracy(alpha, perTask, perTask.Average(), normalized);
         }
-        return new MergeEvaluationResult(label, _names, individual, At(1f), At(best.Alpha), sweep);
+        return new MergeEvaluationResult(label, _names, individual, At(1f), At(MergeEvaluation.BestAlpha(sweep)), sweep);
     }
 
     // θ0 − α·τ_t; the control is the next task (cyclic); α the largest whose control validation accuracy is ≥ the
@@ -214,7 +213,7 @@ internal sealed class RowRunner<TInput>
         string id = $"tau{t}";
         double baseControl = scorer.Score(tau, id, c, test: false, 0f);
         var sweep = alphas.Select(a => new AlphaScore(a, scorer.Score(tau, id, t, test: false, -a), scorer.Score(tau, id, c, test: false, -a))).ToList();
-        float chosen = sweep.Where(s => s.Control >= new EvaluationOptions().ControlThreshold * baseControl).Select(s => s.Alpha).DefaultIfEmpty(0f).Max();
+        float chosen = MergeEvaluation.NegationAlpha(sweep, baseControl, new EvaluationOptions().ControlThreshold);
         return new NegationResult(label, _names[t], _names[c], _zeroShot[t], _zeroShot[c], chosen,
             scorer.Score(tau, id, t, test: true, -chosen), scorer.Score(tau, id, c, test: true, -chosen), sweep);
     }

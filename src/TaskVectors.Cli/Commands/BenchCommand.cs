@@ -36,7 +36,7 @@ internal sealed class BenchCommand : ICliCommand
             if (run.Get(betaSweep) && run.Get(eq7)) throw new CliException(ExitCode.Usage, "--beta-sweep and --eq7-vs-eq8 are separate experiments; give one.");
             var options = new MainJobOptions
             {
-                DataRoot = run.Get(data) is { } d ? Files.ExistingFolder(d, "--data") : FindData(),
+                DataRoot = run.Get(data) is { } d ? Files.ExistingFolder(d, "--data") : BenchmarkRows.FindDataRoot(Environment.CurrentDirectory, AppContext.BaseDirectory),
                 Profile = run.Get(profile),
                 Command = run.Get(betaSweep) ? MainJobCommand.BetaSweep : run.Get(eq7) ? MainJobCommand.Eq7VsEq8 : MainJobCommand.Protocol,
                 Beta = run.Get(beta),
@@ -52,13 +52,5 @@ internal sealed class BenchCommand : ICliCommand
             return new CommandOutput(System.Text.Json.JsonDocument.Parse(report.ToJson()).RootElement, text);
         });
         return command;
-    }
-
-    private static string FindData()
-    {
-        foreach (string start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (Directory.Exists(Path.Combine(dir.FullName, "data", "text-tasks"))) return Path.Combine(dir.FullName, "data");
-        throw new DirectoryNotFoundException($"No data/text-tasks above {Environment.CurrentDirectory} or the tool; pass --data DIR (the repository's data folder).");
     }
 }

@@ -61,8 +61,7 @@ public static class MergeEvaluation
         }
 
         var sweep = options.Alphas.Select(a => new AlphaScore(a, Scores(a, test: false).Average())).ToList();
-        var best = sweep.MaxBy(s => s.Accuracy)!; // MaxBy keeps the first of equal maxima: the smallest such α.
-        return new MergeEvaluationResult(method, [.. tasks.Select(t => t.Name)], [.. individual], At(1f), At(best.Alpha), sweep);
+        return new MergeEvaluationResult(method, [.. tasks.Select(t => t.Name)], [.. individual], At(1f), At(BestAlpha(sweep)), sweep);
     }
 
     /// <summary>
@@ -86,8 +85,15 @@ public static class MergeEvaluation
 
         double baseControlValidation = Score(control, test: false, 0f);
         var sweep = options.Alphas.Select(a => new AlphaScore(a, Score(target, false, a), Score(control, false, a))).ToList();
-        float chosen = sweep.Where(s => s.Control >= options.ControlThreshold * baseControlValidation).Select(s => s.Alpha).DefaultIfEmpty(0f).Max();
+        float chosen = NegationAlpha(sweep, baseControlValidation, options.ControlThreshold);
         return new NegationResult(method, target.Name, control.Name, Score(target, true, 0f), Score(control, true, 0f),
             chosen, Score(target, true, chosen), Score(control, true, chosen), sweep);
     }
+
+    /// <summary>The first (smallest) α of highest accuracy in a validation sweep.</summary>
+    internal static float BestAlpha(IReadOnlyList<AlphaScore> sweep) => sweep.MaxBy(s => s.Accuracy)!.Alpha; // MaxBy keeps the first of equal maxima
+
+    /// <summary>The largest α whose control accuracy is ≥ <paramref name="threshold"/> × <paramref name="baseControl"/>; 0 when none is.</summary>
+    internal static float NegationAlpha(IReadOnlyList<AlphaScore> sweep, double baseControl, double threshold) =>
+        sweep.Where(s => s.Control >= threshold * baseControl).Select(s => s.Alpha).DefaultIfEmpty(0f).Max();
 }
