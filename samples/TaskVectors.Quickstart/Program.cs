@@ -4,7 +4,7 @@
 // paper's layout, written as JSON, text and SVG plots with --out. A thin console over MainJob.RunAsync.
 // Usage: dotnet run -c Release --project samples/TaskVectors.Quickstart [-- [--profile quick|full] [--beta-sweep]
 //        [--betas 0,1,10,…]
-//        [--eq7-vs-eq8] [--beta β] [--cache DIR] [--out DIR] [--rows text,vision] [--data DIR]]
+//        [--eq7-vs-eq8] [--beta β] [--tau-jp-beta β] [--cache DIR] [--out DIR] [--rows text,vision] [--data DIR]]
 using System.Globalization;
 using TaskVectors.MainJob;
 
@@ -22,6 +22,7 @@ try
             "--beta-sweep" => options with { Command = MainJobCommand.BetaSweep },
             "--eq7-vs-eq8" => options with { Command = MainJobCommand.Eq7VsEq8 },
             "--beta" => options with { Beta = double.Parse(Value(), CultureInfo.InvariantCulture) },
+            "--tau-jp-beta" => options with { TauJpBeta = double.Parse(Value(), CultureInfo.InvariantCulture) },
             "--betas" => options with { BetaGrid = [.. Value().Split(',').Select(b => double.Parse(b, CultureInfo.InvariantCulture))] },
             "--cache" => options with { CacheFolder = Value() },
             "--out" => options with { OutputFolder = Value() },

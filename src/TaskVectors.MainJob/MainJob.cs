@@ -41,7 +41,7 @@ public static class MainJob
     private static MainJobReport Run(MainJobOptions options, IReadOnlyList<Func<BenchmarkRow>> rows, IProgress<MainJobProgress>? progress, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        var settings = ProtocolSettings.For(options.Profile, options.Beta);
+        var settings = ProtocolSettings.For(options.Profile, options.Beta, options.TauJpBeta);
         string cache = options.CacheFolder ?? Directory.CreateTempSubdirectory("taskvectors-main-job-").FullName;
         try
         {

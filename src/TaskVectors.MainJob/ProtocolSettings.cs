@@ -20,13 +20,13 @@ internal sealed record ProtocolSettings
     public int TauJpBatchPerTask { get; init; } = 4;
     public int EvaluationBatch { get; init; } = 32;
 
-    public static ProtocolSettings For(MainJobProfile profile, double beta)
+    public static ProtocolSettings For(MainJobProfile profile, double beta, double tauJpBeta)
     {
-        string b = beta.ToString(CultureInfo.InvariantCulture);
+        string b = beta.ToString(CultureInfo.InvariantCulture), bj = tauJpBeta.ToString(CultureInfo.InvariantCulture);
         var linearFt = new MethodSpec("linear FT", Regime.Linearized, ParameterSelection.LinearizedTak, Penalty.None);
         var tak = new MethodSpec($"linear FT + TAK (β = {b})", Regime.Linearized, ParameterSelection.LinearizedTak, Penalty.Tak);
         var ggn = new MethodSpec($"linear FT + diagonal GGN (β = {b})", Regime.Linearized, ParameterSelection.LinearizedTak, Penalty.DiagonalGgn);
-        var tauJp = new MethodSpec($"linear FT + τJp (β = {b})", Regime.Linearized, ParameterSelection.LinearizedTak, Penalty.TauJp);
+        var tauJp = new MethodSpec($"linear FT + τJp (β = {bj})", Regime.Linearized, ParameterSelection.LinearizedTak, Penalty.TauJp);
         // Non-linear FT trains the same set as the linearized methods (every Linear and LayerNorm), not the embeddings.
         var nonLinear = new MethodSpec("non-linear FT", Regime.NonLinear, ParameterSelection.LinearizedTak, Penalty.None);
         var attention = new MethodSpec("attention-only FT", Regime.NonLinear, ParameterSelection.AttentionOnly, Penalty.None);

@@ -120,7 +120,11 @@ internal sealed class RowRunner<TInput>
             return cached with { TrainSeconds = 0 };
         }
         var (vectors, files, seconds) = Train(method, beta);
-        var report = Evaluate(method, vectors, files, ties, negation) with { Beta = method.Penalty == Penalty.None ? null : beta, TrainSeconds = seconds };
+        var report = Evaluate(method, vectors, files, ties, negation) with
+        {
+            Beta = method.Penalty switch { Penalty.None => null, Penalty.TauJp => _options.TauJpBeta, _ => beta },
+            TrainSeconds = seconds,
+        };
         _cache.Save("method", key, report);
         return report;
     }
@@ -144,8 +148,7 @@ internal sealed class RowRunner<TInput>
         {
             Penalty.Tak => plan.WithKfacRegularizer(beta, _settings.Kfac),
             Penalty.DiagonalGgn => plan.WithDiagonalGgnRegularizer(beta, _settings.Kfac),
-            // τJp's penalty is a mean over the other tasks' inputs, TAK's a sum of per-task means: β·(T − 1) matches them.
-            Penalty.TauJp => plan.WithTauJpRegularizer(new TauJpOptions { Beta = beta * (_tasks.Count - 1), BatchSizePerTask = _settings.TauJpBatchPerTask }),
+            Penalty.TauJp => plan.WithTauJpRegularizer(new TauJpOptions { Beta = _options.TauJpBeta, BatchSizePerTask = _settings.TauJpBatchPerTask }),
             _ => plan,
         };
     }

@@ -130,6 +130,33 @@ public sealed class MainJobTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_FullProfile_TauJpTakesItsOwnBeta()
+    {
+        // τJp at β = 0 is plain linearized FT (the penalty's gradient is scaled by 0), while TAK keeps β = 100.
+        var report = await MainJob.RunAsync(Options() with { Profile = MainJobProfile.Full, TauJpBeta = 0 }, [TinyRow.Create(transformer: true)]);
+
+        var methods = report.Rows.ShouldHaveSingleItem().Methods;
+        var tauJp = methods.Where(m => m.Method.Contains("τJp", StringComparison.Ordinal)).ShouldHaveSingleItem();
+        tauJp.Method.ShouldBe("linear FT + τJp (β = 0)");
+        tauJp.Beta.ShouldBe(0);
+        var plain = methods.Single(m => m.Method == "linear FT");
+        tauJp.TaskArithmetic.Individual.ShouldBe(plain.TaskArithmetic.Individual);
+        tauJp.TaskArithmetic.ValidationSweep.Select(s => s.Accuracy).ShouldBe(plain.TaskArithmetic.ValidationSweep.Select(s => s.Accuracy));
+        methods.Single(m => m.Method.StartsWith("linear FT + TAK", StringComparison.Ordinal)).Beta.ShouldBe(100);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public async Task RunAsync_BadTauJpBeta_ThrowsNamingIt(double tauJpBeta)
+    {
+        var e = await Should.ThrowAsync<ArgumentOutOfRangeException>(() => MainJob.RunAsync(Options() with { TauJpBeta = tauJpBeta }, [TinyRow.Create()]));
+        e.ParamName.ShouldBe(nameof(MainJobOptions.TauJpBeta));
+        Directory.Exists(Path.Combine(_folder, "cache")).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task RunAsync_NegativeBeta_ThrowsBeforeAnyWork()
     {
         await Should.ThrowAsync<ArgumentOutOfRangeException>(() => MainJob.RunAsync(Options() with { Beta = -1 }, [TinyRow.Create()]));

@@ -17,7 +17,13 @@ internal sealed class TensorSet(Tensor inputs, int[] labels, int classes, string
 
     public int Label(int index) => labels[index];
 
-    public Tensor CreateBatch(int size) => new(size, _stride);
+    public Tensor CreateBatch(int size)
+    {
+        Span<int> shape = stackalloc int[inputs.Rank];
+        inputs.Shape.CopyTo(shape);
+        shape[0] = size;
+        return new Tensor(shape);
+    }
 
     public void Fill(Tensor batch, ReadOnlySpan<int> indices)
     {

@@ -18,7 +18,8 @@ internal sealed class BenchCommand : ICliCommand
     {
         var profile = new Option<MainJobProfile>("--profile") { Description = "Quick (default; ≤ 10 min on 2 cores) or Full (every method, every example).", DefaultValueFactory = _ => MainJobProfile.Quick };
         var rows = new Option<string[]>("--rows") { Description = $"Rows to run (default: {string.Join(", ", BenchmarkRows.Names)}).", AllowMultipleArgumentsPerToken = true };
-        var beta = new Option<double>("--beta") { Description = "β of the curvature penalties (TAK, diagonal GGN, τJp).", DefaultValueFactory = _ => 100 };
+        var beta = new Option<double>("--beta") { Description = "β of the curvature penalties (TAK, diagonal GGN).", DefaultValueFactory = _ => 100 };
+        var tauJpBeta = new Option<double>("--tau-jp-beta") { Description = "β of the data-based τJp baseline (full profile), apart from TAK's.", DefaultValueFactory = _ => new MainJobOptions { DataRoot = "." }.TauJpBeta };
         var betaSweep = new Option<bool>("--beta-sweep") { Description = "Run linearized FT + TAK at every β of --betas instead of the protocol." };
         var betas = new Option<double[]>("--betas") { Description = "The β grid of --beta-sweep (default 0 1 10 100 1000 10000).", AllowMultipleArgumentsPerToken = true };
         var eq7 = new Option<bool>("--eq7-vs-eq8") { Description = "Compare TAK's per-task penalty (Eq. 7) with the aggregated one (Eq. 8), and factor saturation." };
@@ -30,7 +31,7 @@ internal sealed class BenchCommand : ICliCommand
             "taskvectors bench --cache runs/cache --out runs/report",
             "taskvectors bench --rows vision --json",
             "taskvectors bench --beta-sweep --betas 0 10 100 1000 --rows text --cache runs/cache");
-        foreach (var option in new Option[] { profile, rows, beta, betaSweep, betas, eq7, cache, output, data }) command.Add(option);
+        foreach (var option in new Option[] { profile, rows, beta, tauJpBeta, betaSweep, betas, eq7, cache, output, data }) command.Add(option);
         host.Bind(command, run =>
         {
             if (run.Get(betaSweep) && run.Get(eq7)) throw new CliException(ExitCode.Usage, "--beta-sweep and --eq7-vs-eq8 are separate experiments; give one.");
@@ -40,6 +41,7 @@ internal sealed class BenchCommand : ICliCommand
                 Profile = run.Get(profile),
                 Command = run.Get(betaSweep) ? MainJobCommand.BetaSweep : run.Get(eq7) ? MainJobCommand.Eq7VsEq8 : MainJobCommand.Protocol,
                 Beta = run.Get(beta),
+                TauJpBeta = run.Get(tauJpBeta),
                 CacheFolder = run.Get(cache),
                 OutputFolder = run.Get(output),
                 Rows = run.Get(rows) is { Length: > 0 } r ? r : null,
