@@ -32,7 +32,10 @@ public sealed record MainJobOptions
     /// is the β of 0.1, 1, 10, 100, 1000 whose task-arithmetic merge at α = 1 scored best on the vision row's validation
     /// sets (README, "τJp's β").
     /// </summary>
-    public double TauJpBeta { get; init; } = 1;
+    public double TauJpBeta { get; init; } = DefaultTauJpBeta;
+
+    /// <summary>The default of <see cref="TauJpBeta"/>.</summary>
+    public const double DefaultTauJpBeta = 1;
 
     /// <summary>The β values of <see cref="MainJobCommand.BetaSweep"/> (the paper's 0, 1, 10, 100, 1000, 10000 by default).</summary>
     public IReadOnlyList<double> BetaGrid { get; init; } = [0, 1, 10, 100, 1000, 10000];

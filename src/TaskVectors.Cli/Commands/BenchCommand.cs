@@ -19,7 +19,7 @@ internal sealed class BenchCommand : ICliCommand
         var profile = new Option<MainJobProfile>("--profile") { Description = "Quick (default; ≤ 10 min on 2 cores) or Full (every method, every example).", DefaultValueFactory = _ => MainJobProfile.Quick };
         var rows = new Option<string[]>("--rows") { Description = $"Rows to run (default: {string.Join(", ", BenchmarkRows.Names)}).", AllowMultipleArgumentsPerToken = true };
         var beta = new Option<double>("--beta") { Description = "β of the curvature penalties (TAK, diagonal GGN).", DefaultValueFactory = _ => 100 };
-        var tauJpBeta = new Option<double>("--tau-jp-beta") { Description = "β of the data-based τJp baseline (full profile), apart from TAK's.", DefaultValueFactory = _ => new MainJobOptions { DataRoot = "." }.TauJpBeta };
+        var tauJpBeta = new Option<double>("--tau-jp-beta") { Description = "β of the data-based τJp baseline (full profile), apart from TAK's.", DefaultValueFactory = _ => MainJobOptions.DefaultTauJpBeta };
         var betaSweep = new Option<bool>("--beta-sweep") { Description = "Run linearized FT + TAK at every β of --betas instead of the protocol." };
         var betas = new Option<double[]>("--betas") { Description = "The β grid of --beta-sweep (default 0 1 10 100 1000 10000).", AllowMultipleArgumentsPerToken = true };
         var eq7 = new Option<bool>("--eq7-vs-eq8") { Description = "Compare TAK's per-task penalty (Eq. 7) with the aggregated one (Eq. 8), and factor saturation." };

@@ -58,7 +58,7 @@ public sealed class BenchTests : IDisposable
     public async Task Help_Bench_ListsOptionsAndExamples()
     {
         var run = await CliRun.Ok("bench", "--help");
-        foreach (string option in new[] { "--profile", "--rows", "--beta-sweep", "--eq7-vs-eq8", "--cache", "--out", "--json" })
+        foreach (string option in new[] { "--profile", "--rows", "--tau-jp-beta", "--beta-sweep", "--eq7-vs-eq8", "--cache", "--out", "--json" })
             run.Out.ShouldContain(option);
         run.Out.ShouldContain("taskvectors bench --cache");
     }
