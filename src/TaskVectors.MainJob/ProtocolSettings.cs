@@ -47,7 +47,7 @@ internal sealed record ProtocolSettings
             {
                 Methods = [linearFt, tak, ggn, tauJp, nonLinear, attention, attentionTak],
                 LinearAlphas = Grid(0, 150, 5),
-                NonLinearAlphas = Grid(10, 150, 10),
+                NonLinearAlphas = Grid(25, 150, 25),
                 NegationAlphas = Grid(0, 200, 5),
                 NonLinearNegation = true,
                 Kfac = new KfacOptions { Diagonal = true, MaxExamples = 300, BatchSize = 32 },
