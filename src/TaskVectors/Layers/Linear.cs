@@ -120,7 +120,7 @@ public sealed class Linear : ILayer, IKfacLayer
                 throw new ArgumentException($"Linear '{Name}': input tangent {tanInput.ShapeText} does not match input {input.ShapeText}.", nameof(tanInput));
             Affine(tanInput.Span, Weight.Value.Span, tb is null ? default : tb.Span, ty.Span, rows);
         }
-        else if (tb is not null) Broadcast(tb.Span, ty.Span);
+        else if (tb is not null) GemmBias.Broadcast(tb.Span, rows, OutFeatures, ty.Span, OutFeatures);
         else ty.Clear();
         if (tw is not null)
             Gemm.Default.Sgemm(Transpose.None, Transpose.Transpose, rows, OutFeatures, InFeatures,
@@ -137,14 +137,9 @@ public sealed class Linear : ILayer, IKfacLayer
                 1f, x, InFeatures, w, InFeatures, 0f, y, OutFeatures);
             return;
         }
-        Broadcast(b, y);
-        Gemm.Default.Sgemm(Transpose.None, Transpose.Transpose, rows, OutFeatures, InFeatures,
-            1f, x, InFeatures, w, InFeatures, 1f, y, OutFeatures);
-    }
-
-    private static void Broadcast(ReadOnlySpan<float> row, Span<float> destination)
-    {
-        for (int off = 0; off < destination.Length; off += row.Length) row.CopyTo(destination.Slice(off, row.Length));
+        // The bias enters the GEMM's epilogue (one pass over y, not a serial broadcast before it).
+        Gemm.Default.SgemmBias(Transpose.None, Transpose.Transpose, rows, OutFeatures, InFeatures,
+            1f, x, InFeatures, w, InFeatures, b, y, OutFeatures);
     }
 
     private int Rows(Tensor input)
