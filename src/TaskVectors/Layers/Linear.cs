@@ -2,6 +2,7 @@
 // Hugging Face / PyTorch layout, so checkpoints load unchanged. All leading axes are flattened
 // into N rows, and every product goes through the GEMM seam.
 using TaskVectors.Blas;
+using TaskVectors.Layers.Kernels;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.Layers;
@@ -97,7 +98,7 @@ public sealed class Linear : ILayer, IKfacLayer
             Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, OutFeatures, InFeatures, rows,
                 1f, gy, OutFeatures, x.Span, InFeatures, 1f, Weight.Grad.Span, InFeatures);
         // ∂L/∂b += Σ_n gy[n, :]
-        if (Bias is { RequiresGrad: true }) TensorMath.AddColumnSums(gy, rows, OutFeatures, Bias.Grad.Span);
+        if (Bias is { RequiresGrad: true }) ElementwiseDriver.AddColumnSums(gy, rows, OutFeatures, Bias.Grad.Span);
         // ∂L/∂x (N × in) = gy (N × out) · W (out × in)
         var gx = Tensor.EnsureLastAxis(ref _gradInput, x, InFeatures);
         Gemm.Default.Sgemm(Transpose.None, Transpose.None, rows, InFeatures, OutFeatures,
