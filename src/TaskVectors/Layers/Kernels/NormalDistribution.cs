@@ -138,7 +138,7 @@ internal static class NormalDistribution
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> FitExponent(Vector256<double> z, out Vector256<double> t)
+    internal static Vector256<double> FitExponent(Vector256<double> z, out Vector256<double> t)
     {
         t = Vector256<double>.One / Vector256.FusedMultiplyAdd(z, Vector256.Create(0.5), Vector256<double>.One);
         var p = Vector256.Create(0.17087277);
@@ -167,7 +167,7 @@ internal static class NormalDistribution
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> FitExponent(Vector512<double> z, out Vector512<double> t)
+    internal static Vector512<double> FitExponent(Vector512<double> z, out Vector512<double> t)
     {
         t = Vector512<double>.One / Vector512.FusedMultiplyAdd(z, Vector512.Create(0.5), Vector512<double>.One);
         var p = Vector512.Create(0.17087277);
