@@ -11,6 +11,7 @@
 //   builder-table [--runs N] [--steps S] [--tasks T]  one small TAK plan through the builder vs the same calls written out
 //   merge-table [--tasks T] [--runs N] [--dir D]  merging T ViT-B/32 task-vector files (TA, TIES) beside a numpy memmap loop
 //   generated-table [--runs N] [--batch B]  training steps of a generated MLP-Mixer beside the same network built by hand
+//   activation-table [--runs N]  the exact GELU's value and slope kernels beside the formulation they replaced, one thread
 using BenchmarkDotNet.Running;
 using TaskVectors.Bench;
 
@@ -47,6 +48,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "generated-table":
         GeneratedTable.Run(args[1..]);
+        return 0;
+    case "activation-table":
+        ActivationTable.Run(args[1..]);
         return 0;
     default:
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -21,6 +21,13 @@ internal static class GemmBlocking
     /// <summary>Rows of op(A) packed at once (a multiple of Mr); bounds the shared A buffer.</summary>
     public const int McOuter = 3072;
 
+    /// <summary>
+    /// Floats of packed op(A) one pass may hold (16 MiB): the k blocks of a pass share one packing loop and one compute
+    /// loop, so a budget that covers every k block of the usual widths (m ≤ 3072 rows × k ≤ 1365, or m = 2048 × 2048)
+    /// leaves two parallel loops per GEMM. Only the pass structure depends on it, never the rounding.
+    /// </summary>
+    public const long PackedABudget = 1L << 22;
+
     /// <summary>Work items per thread a parallel pass aims for, so uneven items still balance.</summary>
     public const int ItemsPerThread = 4;
 

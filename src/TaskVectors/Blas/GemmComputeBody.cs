@@ -1,11 +1,13 @@
 // GemmComputeBody: one parallel pass of the macro-kernel. Iteration `index` owns the C block of
 // columns [j0, j0 + ColBlock) (j0 = (index mod ColBlocks)·ColBlock) and rows [r0, r0 + RowPart)
-// (r0 = (index / ColBlocks)·RowPart) of the current row chunk: it packs its op(B) columns
-// (rows pc..pc+kc) into its own thread's buffer, where they stay in L2, then adds
-// α·A_blk·B_blk to C tile by tile. Blocks are multiples of the Mr×Nr tile, so the tile grid, and
-// with it every rounding, is the same however the work is split. With Lower set (a SYRK), tiles whose
-// rows all lie above their first column (wholly above the diagonal of C) are skipped, and so is
-// an item with no tile on or below the diagonal.
+// (r0 = (index / ColBlocks)·RowPart) of the current row chunk. For each k block of the pass in order
+// (columns pc + b·KcMax onwards, depth kc ≤ KcMax) it packs its op(B) rows into its own thread's buffer,
+// where they stay in L2, then adds α·A_blk·B_blk to C tile by tile; the C block stays in cache across the
+// k blocks. Blocks are multiples of the Mr×Nr tile and k blocks never depend on the split, so the tile
+// grid, and with it every rounding, is the same however the work is split. With a bias (first pass only),
+// the item writes it into its C rows just before their first tiles, which then add with β = 1. With Lower
+// set (a SYRK), tiles whose rows all lie above their first column (wholly above the diagonal of C) are
+// skipped, and so is an item with no tile on or below the diagonal.
 using System.Runtime.CompilerServices;
 using TaskVectors.Threading;
 
@@ -15,9 +17,10 @@ namespace TaskVectors.Blas;
 internal unsafe struct GemmComputeBody : ILoopBody
 {
     public delegate*<int, float*, float*, float*, int, int, int, float, float, void> Kernel;
-    public float* B, PackedA, C;
-    public int Ldb, Ldc, Pc, Kc, Ic0, Mc, N, ColBlock, ColBlocks, RowPart, Mr, Nr;
-    public bool TransB, Lower;
+    public float* B, PackedA, C, Bias;
+    public long BlockFloats;
+    public int Ldb, Ldc, Pc, K, KcMax, Ic0, Mc, N, ColBlock, ColBlocks, RowPart, Mr, Nr;
+    public bool TransB, Lower, First;
     public float Alpha, Beta;
 
     /// <summary>Number of iterations that cover the row chunk.</summary>
@@ -33,25 +36,37 @@ internal unsafe struct GemmComputeBody : ILoopBody
 
         // The executing thread's buffer: a worker running this item uses its own, never the caller's.
         var workspace = GemmWorkspace.Current;
-        float* packedB = workspace.EnsureB((long)ColBlock * Kc);
-        for (int jr = 0; jr < cols; jr += Nr)
-            GemmPacking.BPanel(B, Ldb, TransB, Pc, Kc, j0 + jr, Math.Min(Nr, cols - jr), packedB + (long)jr * Kc, Nr);
-
-        // Rows in L2-sized blocks; within one, each Nr-column B micro-panel stays in L1 while the
-        // kernel walks down the block's A micro-panels.
+        float* packedB = workspace.EnsureB((long)ColBlock * KcMax);
         int rowBlock = GemmBlocking.Split(rowEnd - r0, GemmBlocking.Mc, Mr);
-        for (int i0 = r0; i0 < rowEnd; i0 += rowBlock)
+        for (int p0 = 0, block = 0; p0 < K; p0 += KcMax, block++)
         {
-            int rows = Math.Min(rowBlock, rowEnd - i0);
+            int kc = Math.Min(KcMax, K - p0);
             for (int jr = 0; jr < cols; jr += Nr)
+                GemmPacking.BPanel(B, Ldb, TransB, Pc + p0, kc, j0 + jr, Math.Min(Nr, cols - jr), packedB + (long)jr * kc, Nr);
+            float* packedA = PackedA + block * BlockFloats;
+            bool first = First && p0 == 0;
+            float beta = p0 == 0 ? Beta : 1f;
+
+            // Rows in L2-sized blocks; within one, each Nr-column B micro-panel stays in L1 while the
+            // kernel walks down the block's A micro-panels.
+            for (int i0 = r0; i0 < rowEnd; i0 += rowBlock)
             {
-                float* bp = packedB + (long)jr * Kc;
-                int width = Math.Min(Nr, cols - jr);
-                float* cColumn = C + (long)(Ic0 + i0) * Ldc + j0 + jr;
-                // In a SYRK, start at the first tile that reaches row j0 + jr (the diagonal of this micro-panel).
-                int first = Lower ? (Math.Max(0, j0 + jr - Ic0 - i0 + 1 - Mr) + Mr - 1) / Mr * Mr : 0;
-                for (int ir = first; ir < rows; ir += Mr)
-                    Kernel(Kc, PackedA + (long)(i0 + ir) * Kc, bp, cColumn + (long)ir * Ldc, Ldc, Math.Min(Mr, rows - ir), width, Alpha, Beta);
+                int rows = Math.Min(rowBlock, rowEnd - i0);
+                if (first && Bias != null)
+                {
+                    for (int i = 0; i < rows; i++)
+                        new ReadOnlySpan<float>(Bias + j0, cols).CopyTo(new Span<float>(C + (long)(Ic0 + i0 + i) * Ldc + j0, cols));
+                }
+                for (int jr = 0; jr < cols; jr += Nr)
+                {
+                    float* bp = packedB + (long)jr * kc;
+                    int width = Math.Min(Nr, cols - jr);
+                    float* cColumn = C + (long)(Ic0 + i0) * Ldc + j0 + jr;
+                    // In a SYRK, start at the first tile that reaches row j0 + jr (the diagonal of this micro-panel).
+                    int firstTile = Lower ? (Math.Max(0, j0 + jr - Ic0 - i0 + 1 - Mr) + Mr - 1) / Mr * Mr : 0;
+                    for (int ir = firstTile; ir < rows; ir += Mr)
+                        Kernel(kc, packedA + (long)(i0 + ir) * kc, bp, cColumn + (long)ir * Ldc, Ldc, Math.Min(Mr, rows - ir), width, Alpha, beta);
+                }
             }
         }
     }

@@ -24,6 +24,16 @@ internal interface IGemm
         float beta, Span<float> c, int ldc);
 
     /// <summary>
+    /// GEMM with a bias row: C[i, j] ← α · Σ_p op(A)[i, p] · op(B)[p, j] + bias[j] (bias of length n; C's previous
+    /// content is not read), rounded exactly as <see cref="Sgemm"/> with β = 1 on a C whose rows all hold the bias.
+    /// The default broadcasts the bias in parallel and calls <see cref="Sgemm"/>; a provider may fuse it instead.
+    /// </summary>
+    void SgemmBias(Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        ReadOnlySpan<float> bias, Span<float> c, int ldc) =>
+        GemmBias.Unfused(this, transA, transB, m, n, k, alpha, a, lda, b, ldb, bias, c, ldc);
+
+    /// <summary>
     /// Symmetric rank-k update of the lower triangle: C[i, j] ← α · Σ_p A[p, i] · A[p, j] + β · C[i, j] for
     /// 0 ≤ j ≤ i &lt; n, with A stored k×n (row stride lda ≥ n) and C n×n (ldc ≥ n). Entries above the diagonal are
     /// unspecified afterwards (a provider may overwrite them). When β = 0, C is not read. The default computes the

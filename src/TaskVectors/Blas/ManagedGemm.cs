@@ -1,8 +1,10 @@
 // ManagedGemm: C (m×n, ldc) = α·op(A) (m×k)·op(B) (k×n) + β·C in C#, GotoBLAS/BLIS style.
-// Loops, outermost first: k in blocks of at most Kc, rows of op(A) in chunks of McOuter; for each,
-// one parallel pass packs the A chunk into Mr-row panels and one parallel pass runs column blocks
-// of C, each packing its op(B) columns into Nr-column panels and calling the micro-kernel (a 6×16
-// Vector256 tile, or 12×32 Vector512 where GemmKernelChoice finds it faster).
+// Loops, outermost first: k in passes of whole Kc blocks (as many as GemmBlocking.PackedABudget allows,
+// usually all), rows of op(A) in chunks of McOuter; for each, one parallel pass packs the A chunk into
+// Mr-row panels (every k block of the pass) and one parallel pass runs column blocks of C, each walking
+// the k blocks in order, packing its op(B) columns into Nr-column panels and calling the micro-kernel
+// (a 6×16 Vector256 tile, or 12×32 Vector512 where GemmKernelChoice finds it faster). A bias row, when
+// given, is written into each C block by its own item just before the first k block (fused epilogue).
 // k is never split across threads and the k blocks do not depend on the thread count, so results
 // are bit-identical for any number of threads.
 using TaskVectors.Threading;
@@ -91,10 +93,29 @@ internal sealed unsafe class ManagedGemm : IGemm
         Multiply(Transpose.Transpose, Transpose.None, n, n, k, alpha, a, lda, a, lda, beta, c, ldc, lower: true);
     }
 
-    // The product of Sgemm; with lower set, tiles wholly above the diagonal of C are left alone.
+    /// <inheritdoc />
+    /// <remarks>Fused: each compute item writes the bias into its own C block just before the first k block's tiles.</remarks>
+    public void SgemmBias(Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        ReadOnlySpan<float> bias, Span<float> c, int ldc)
+    {
+        GemmArguments.Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+        if (m != 0 && bias.Length != n) throw new ArgumentException($"Bias of {bias.Length} elements does not match n = {n}.", nameof(bias));
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            GemmBias.Broadcast(bias, m, n, c, ldc);
+            return;
+        }
+        fixed (float* pbias = bias)
+            Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, 1f, c, ldc, lower: false, pbias);
+    }
+
+    // The product of Sgemm; with lower set, tiles wholly above the diagonal of C are left alone; with a bias, C's rows
+    // start from it (β = 1 on the broadcast bias, written by each compute item into its block of C).
     private void Multiply(Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        float beta, Span<float> c, int ldc, bool lower)
+        float beta, Span<float> c, int ldc, bool lower, float* bias = null)
     {
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0f)
@@ -108,7 +129,12 @@ internal sealed unsafe class ManagedGemm : IGemm
         int kcMax = GemmBlocking.Split(k, GemmBlocking.Kc, 1);
         int mcMax = Math.Min(m, GemmBlocking.McOuter);
         int mr = _mr, nr = _nr;
-        float* packedA = GemmWorkspace.Current.EnsureA((long)GemmBlocking.CeilDiv(mcMax, mr) * mr * kcMax);
+        // The A chunk of one pass holds as many k blocks as the budget allows (all of them for the usual widths), so a
+        // GEMM is one packing loop and one compute loop rather than two loops per k block.
+        long blockFloats = (long)GemmBlocking.CeilDiv(mcMax, mr) * mr * kcMax;
+        int kBlocksPerPass = (int)Math.Clamp(GemmBlocking.PackedABudget / blockFloats, 1, GemmBlocking.CeilDiv(k, kcMax));
+        int kPass = kBlocksPerPass * kcMax;
+        float* packedA = GemmWorkspace.Current.EnsureA(blockFloats * kBlocksPerPass);
 
         // Work items are column blocks of C (each packs its own B columns), and also row parts
         // when there are too few columns to keep every thread busy.
@@ -119,29 +145,30 @@ internal sealed unsafe class ManagedGemm : IGemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            var pack = new GemmPackABody { A = pa, PackedA = packedA, Lda = lda, TransA = transA != Transpose.None, Mr = mr };
+            var pack = new GemmPackABody { A = pa, PackedA = packedA, Lda = lda, TransA = transA != Transpose.None, Mr = mr, KcMax = kcMax, BlockFloats = blockFloats };
             var compute = new GemmComputeBody
             {
-                Kernel = _kernel, B = pb, PackedA = packedA, C = pc, Ldb = ldb, Ldc = ldc, N = n,
+                Kernel = _kernel, B = pb, PackedA = packedA, C = pc, Bias = bias, Ldb = ldb, Ldc = ldc, N = n, KcMax = kcMax, BlockFloats = blockFloats,
                 ColBlock = colBlock, ColBlocks = colBlocks, Mr = mr, Nr = nr, TransB = transB != Transpose.None, Alpha = alpha, Lower = lower,
             };
-            for (int p0 = 0; p0 < k; p0 += kcMax)
+            for (int p0 = 0; p0 < k; p0 += kPass)
             {
-                int kc = Math.Min(kcMax, k - p0);
+                int kp = Math.Min(kPass, k - p0);
                 for (int ic0 = 0; ic0 < m; ic0 += GemmBlocking.McOuter)
                 {
                     int mc = Math.Min(GemmBlocking.McOuter, m - ic0);
                     pack.Pc = p0;
-                    pack.Kc = kc;
+                    pack.K = kp;
                     pack.Ic0 = ic0;
                     pack.Mc = mc;
                     Run(parallel, pack.Items, pack);
 
                     compute.Pc = p0;
-                    compute.Kc = kc;
+                    compute.K = kp;
                     compute.Ic0 = ic0;
                     compute.Mc = mc;
                     compute.Beta = p0 == 0 ? beta : 1f; // later k blocks add to the partial sums
+                    compute.First = p0 == 0;
                     compute.RowPart = GemmBlocking.Split(mc, mc, mr, GemmBlocking.CeilDiv(minItems, colBlocks));
                     Run(parallel, compute.Items, compute);
                 }

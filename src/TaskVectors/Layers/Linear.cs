@@ -2,6 +2,7 @@
 // Hugging Face / PyTorch layout, so checkpoints load unchanged. All leading axes are flattened
 // into N rows, and every product goes through the GEMM seam.
 using TaskVectors.Blas;
+using TaskVectors.Layers.Kernels;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.Layers;
@@ -97,7 +98,7 @@ public sealed class Linear : ILayer, IKfacLayer
             Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, OutFeatures, InFeatures, rows,
                 1f, gy, OutFeatures, x.Span, InFeatures, 1f, Weight.Grad.Span, InFeatures);
         // ∂L/∂b += Σ_n gy[n, :]
-        if (Bias is { RequiresGrad: true }) TensorMath.AddColumnSums(gy, rows, OutFeatures, Bias.Grad.Span);
+        if (Bias is { RequiresGrad: true }) ElementwiseDriver.AddColumnSums(gy, rows, OutFeatures, Bias.Grad.Span);
         // ∂L/∂x (N × in) = gy (N × out) · W (out × in)
         var gx = Tensor.EnsureLastAxis(ref _gradInput, x, InFeatures);
         Gemm.Default.Sgemm(Transpose.None, Transpose.None, rows, InFeatures, OutFeatures,
@@ -120,7 +121,7 @@ public sealed class Linear : ILayer, IKfacLayer
                 throw new ArgumentException($"Linear '{Name}': input tangent {tanInput.ShapeText} does not match input {input.ShapeText}.", nameof(tanInput));
             Affine(tanInput.Span, Weight.Value.Span, tb is null ? default : tb.Span, ty.Span, rows);
         }
-        else if (tb is not null) Broadcast(tb.Span, ty.Span);
+        else if (tb is not null) GemmBias.Broadcast(tb.Span, rows, OutFeatures, ty.Span, OutFeatures);
         else ty.Clear();
         if (tw is not null)
             Gemm.Default.Sgemm(Transpose.None, Transpose.Transpose, rows, OutFeatures, InFeatures,
@@ -137,14 +138,9 @@ public sealed class Linear : ILayer, IKfacLayer
                 1f, x, InFeatures, w, InFeatures, 0f, y, OutFeatures);
             return;
         }
-        Broadcast(b, y);
-        Gemm.Default.Sgemm(Transpose.None, Transpose.Transpose, rows, OutFeatures, InFeatures,
-            1f, x, InFeatures, w, InFeatures, 1f, y, OutFeatures);
-    }
-
-    private static void Broadcast(ReadOnlySpan<float> row, Span<float> destination)
-    {
-        for (int off = 0; off < destination.Length; off += row.Length) row.CopyTo(destination.Slice(off, row.Length));
+        // The bias enters the GEMM's epilogue (one pass over y, not a serial broadcast before it).
+        Gemm.Default.SgemmBias(Transpose.None, Transpose.Transpose, rows, OutFeatures, InFeatures,
+            1f, x, InFeatures, w, InFeatures, b, y, OutFeatures);
     }
 
     private int Rows(Tensor input)

@@ -158,8 +158,8 @@ public sealed class MultiHeadSelfAttention : ILayer
         });
         // q, k and v share the input, so its gradient is the sum of the three projections' input gradients.
         var gradInput = Tensor.Ensure(ref _gradInput, _batch, _seq, Dim);
-        TensorMath.Add(Query.Backward(gradQ).Span, Key.Backward(gradK).Span, gradInput.Span);
-        TensorMath.AddInPlace(Value.Backward(gradV).Span, gradInput.Span);
+        ElementwiseDriver.Add(Query.Backward(gradQ).Span, Key.Backward(gradK).Span, gradInput.Span);
+        ElementwiseDriver.Add(Value.Backward(gradV).Span, gradInput.Span, gradInput.Span);
         return gradInput;
     }
 

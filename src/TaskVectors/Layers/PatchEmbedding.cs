@@ -123,7 +123,7 @@ public sealed class PatchEmbedding : ILayer, IKfacLayer
         // ∂L/∂W (dim × C·p·p) += gyᵀ (dim × B·P) · cols (B·P × C·p·p)
         if (Weight.RequiresGrad)
             Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, Dim, k, rows, 1f, gy, Dim, _cols!.Span, k, 1f, Weight.Grad.Span, k);
-        if (Bias is { RequiresGrad: true }) TensorMath.AddColumnSums(gy, rows, Dim, Bias.Grad.Span);
+        if (Bias is { RequiresGrad: true }) ElementwiseDriver.AddColumnSums(gy, rows, Dim, Bias.Grad.Span);
         // ∂L/∂cols = gy · W, then col2im back to image layout.
         var gradCols = Tensor.Ensure(ref _gradCols, rows, k);
         Gemm.Default.Sgemm(Transpose.None, Transpose.None, rows, k, Dim, 1f, gy, Dim, Weight.Value.Span, k, 0f, gradCols.Span, k);

@@ -1,5 +1,6 @@
 // Residual: a residual block y = x + f_n(… f_1(x)), shapes x, y (…, C); the inner layers must keep the shape.
 // Backward and Jvp add the skip path into the block's own buffers, never into a tensor an inner layer holds.
+using TaskVectors.Layers.Kernels;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.Layers;
@@ -59,7 +60,7 @@ public sealed class Residual : ILayer, ILayerContainer
         if (!branch.HasShape(skip.Shape))
             throw new InvalidOperationException($"Residual block: the inner layers changed the {what} shape from {skip.ShapeText} to {branch.ShapeText}.");
         var y = Tensor.Ensure(ref buffer, skip.Shape);
-        TensorMath.Add(skip.Span, branch.Span, y.Span);
+        ElementwiseDriver.Add(skip.Span, branch.Span, y.Span);
         return y;
     }
 }

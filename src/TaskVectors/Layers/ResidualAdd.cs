@@ -1,5 +1,6 @@
 // ResidualAdd: the skip connection y = a + b of two same-shaped tensors, a (…), b (…) -> y (…).
 // Two inputs, so not an ILayer; no parameters.
+using TaskVectors.Layers.Kernels;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.Layers;
@@ -27,7 +28,7 @@ public sealed class ResidualAdd : IParameterized
     {
         CheckInputs(a, b);
         var y = Tensor.Ensure(ref _output, a.Shape);
-        TensorMath.Add(a.Span, b.Span, y.Span);
+        ElementwiseDriver.Add(a.Span, b.Span, y.Span);
         return y;
     }
 
@@ -50,7 +51,7 @@ public sealed class ResidualAdd : IParameterized
         CheckTangent(tanA, a, nameof(tanA));
         CheckTangent(tanB, b, nameof(tanB));
         var ty = Tensor.Ensure(ref _tanOutput, a.Shape);
-        if (tanA is not null && tanB is not null) TensorMath.Add(tanA.Span, tanB.Span, ty.Span);
+        if (tanA is not null && tanB is not null) ElementwiseDriver.Add(tanA.Span, tanB.Span, ty.Span);
         else if (tanA is not null) tanA.Span.CopyTo(ty.Span);
         else if (tanB is not null) tanB.Span.CopyTo(ty.Span);
         else ty.Clear();

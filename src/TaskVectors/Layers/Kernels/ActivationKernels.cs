@@ -17,8 +17,8 @@ namespace TaskVectors.Layers.Kernels;
 /// f'(x) = σ(2u) + x·σ(2u)(1 − σ(2u))·2u'(x), u'(x) = √(2/π)(1 + 3·0.044715x²).</item>
 /// <item>QuickGELU (CLIP): f(x) = x·σ(1.702x); f'(x) = σ(1.702x) + 1.702x·σ(1.702x)(1 − σ(1.702x)).</item>
 /// </list>
-/// Precision: the exact GELU runs in double lanes (relative error about 2·10⁻⁷, bounded by
-/// <see cref="ErrorFunction"/>); the tanh and quick forms run in float lanes, where rounding the exponent
+/// Precision: the exact GELU runs in double lanes (relative error about 2·10⁻⁷, bounded by the erfc fit of
+/// <see cref="NormalDistribution"/>); the tanh and quick forms run in float lanes, where rounding the exponent
 /// argument a (2u or 1.702x) costs a relative error of about (1 + |a|)·3·10⁻⁷ in the saturating tail.
 /// The vectors are 256-bit (AVX2 on x64; other hardware runs the same code emulated, correct but slower).
 /// </summary>
@@ -145,14 +145,15 @@ internal static class ActivationKernels
         static abstract Vector512<float> Slope(Vector512<float> x);
     }
 
-    // Exact GELU in double lanes: erfc's fit is only accurate enough for float when evaluated in double.
+    // Exact GELU in double lanes: the erfc fit is only accurate enough for float when evaluated in double. Φ and φ come
+    // from NormalDistribution (one fit over the whole line and a short exp; the slope's φ shares Φ's e^(−x²/2)).
     private readonly struct GeluErfOp : IActivation
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<float> Value(Vector256<float> x)
         {
             var (lo, hi) = Vector256.Widen(x);
-            return Vector256.Narrow(ValueDouble(lo), ValueDouble(hi));
+            return Vector256.Narrow(lo * NormalDistribution.Cdf(lo), hi * NormalDistribution.Cdf(hi));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -163,16 +164,11 @@ internal static class ActivationKernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector256<double> ValueDouble(Vector256<double> x) =>
-            x * Vector256.Create(0.5) * ErrorFunction.Erfc(x * Vector256.Create(-SqrtHalf));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector256<double> SlopeDouble(Vector256<double> x)
         {
-            // Beyond |x| = 40, φ(x) is 0 and Φ(x) is 0 or 1 exactly; clamping avoids ∞·0 for infinite x.
+            // Beyond |x| = 40, φ(x) is 0 and Φ(x) is 0 or 1 in float; clamping avoids ∞·φ for infinite x.
             x = Vector256.Min(Vector256.Max(x, Vector256.Create(-40.0)), Vector256.Create(40.0));
-            var cdf = Vector256.Create(0.5) * ErrorFunction.Erfc(x * Vector256.Create(-SqrtHalf));
-            var pdf = Vector256.Create(InvSqrtTwoPi) * Vector256.Exp(Vector256.Create(-0.5) * x * x);
+            var (cdf, pdf) = NormalDistribution.CdfAndPdf(x);
             return Vector256.FusedMultiplyAdd(x, pdf, cdf);
         }
 
@@ -180,7 +176,7 @@ internal static class ActivationKernels
         public static Vector512<float> Value(Vector512<float> x)
         {
             var (lo, hi) = Vector512.Widen(x);
-            return Vector512.Narrow(ValueDouble(lo), ValueDouble(hi));
+            return Vector512.Narrow(lo * NormalDistribution.Cdf(lo), hi * NormalDistribution.Cdf(hi));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -191,16 +187,11 @@ internal static class ActivationKernels
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<double> ValueDouble(Vector512<double> x) =>
-            x * Vector512.Create(0.5) * ErrorFunction.Erfc(x * Vector512.Create(-SqrtHalf));
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static Vector512<double> SlopeDouble(Vector512<double> x)
         {
-            // Beyond |x| = 40, φ(x) is 0 and Φ(x) is 0 or 1 exactly; clamping avoids ∞·0 for infinite x.
+            // Beyond |x| = 40, φ(x) is 0 and Φ(x) is 0 or 1 in float; clamping avoids ∞·φ for infinite x.
             x = Vector512.Min(Vector512.Max(x, Vector512.Create(-40.0)), Vector512.Create(40.0));
-            var cdf = Vector512.Create(0.5) * ErrorFunction.Erfc(x * Vector512.Create(-SqrtHalf));
-            var pdf = Vector512.Create(InvSqrtTwoPi) * Vector512.Exp(Vector512.Create(-0.5) * x * x);
+            var (cdf, pdf) = NormalDistribution.CdfAndPdf(x);
             return Vector512.FusedMultiplyAdd(x, pdf, cdf);
         }
     }

@@ -82,17 +82,8 @@ internal static class ErrorFunction
     {
         // Beyond 27 exp(−z²) underflows even in double; clamping keeps every intermediate finite.
         var z = Vector256.Min(Vector256.Abs(x), Vector256.Create(27.0));
-        var t = Vector256<double>.One / (Vector256<double>.One + Vector256.Create(0.5) * z);
-        var p = Vector256.Create(0.17087277);
-        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-0.82215223));
-        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(1.48851587));
-        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-1.13520398));
-        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(0.27886807));
-        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-0.18628806));
-        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(0.09678418));
-        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(0.37409196));
-        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(1.00002368));
-        p = Vector256.FusedMultiplyAdd(p, t, Vector256.Create(-1.26551223));
+        // The fit's exponent, shared with NormalDistribution (t = 1/(1 + z/2): z/2 is exact, so one rounding either way).
+        var p = NormalDistribution.FitExponent(z, out var t);
         var tail = t * Vector256.Exp(p - z * z);
         var fit = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(x, Vector256<double>.Zero), tail, Vector256.Create(2.0) - tail);
         // Near zero both branches are computed (no data-dependent branch) and the series is selected.
@@ -111,17 +102,8 @@ internal static class ErrorFunction
     {
         // Beyond 27 exp(−z²) underflows even in double; clamping keeps every intermediate finite.
         var z = Vector512.Min(Vector512.Abs(x), Vector512.Create(27.0));
-        var t = Vector512<double>.One / (Vector512<double>.One + Vector512.Create(0.5) * z);
-        var p = Vector512.Create(0.17087277);
-        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-0.82215223));
-        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(1.48851587));
-        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-1.13520398));
-        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(0.27886807));
-        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-0.18628806));
-        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(0.09678418));
-        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(0.37409196));
-        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(1.00002368));
-        p = Vector512.FusedMultiplyAdd(p, t, Vector512.Create(-1.26551223));
+        // The fit's exponent, shared with NormalDistribution (t = 1/(1 + z/2): z/2 is exact, so one rounding either way).
+        var p = NormalDistribution.FitExponent(z, out var t);
         var tail = t * Vector512.Exp(p - z * z);
         var fit = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<double>.Zero), tail, Vector512.Create(2.0) - tail);
         // Near zero both branches are computed (no data-dependent branch) and the series is selected.
