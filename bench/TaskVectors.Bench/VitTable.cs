@@ -4,7 +4,8 @@
 // the median of the per-round ratios to the forward; with --torch it runs
 // bench/pytorch/vit_step.py on the same shapes in the same run and prints our time / PyTorch's time.
 // With --torchsharp (after tools/torchsharp-bench/setup.sh) each round pairs every pass with TorchSharp 0.107's same
-// pass in a child process (TorchSharpProcess) and it prints our time / TorchSharp's and its 1024³ matmul rate.
+// pass in a child process (TorchSharpProcess) on as many threads as ours, and prints our time / TorchSharp's and its
+// 1024³ matmul rate.
 // With --kernels it instead times the three passes under each GEMM kernel in turn, round by round in one
 // process (OpenBLAS under the environment's kernel, the managed Vector256 and Vector512 kernels), and prints
 // each one's median milliseconds and GFLOP/s with the per-round ratio to OpenBLAS's time.
@@ -41,7 +42,7 @@ internal static class VitTable
         Console.WriteLine($"{"config",-9} {"pass",-8} {"ms",9} {"GFLOP/s",8} {"×fwd",6}");
         var ours = new Dictionary<(string, string), double>();
         using var torchSharp = args.Contains("--torchsharp")
-            ? TorchSharpProcess.Start(Configs.Where(c => only.Split(',').Contains(c.Name)), Classes, Environment.ProcessorCount) : null;
+            ? TorchSharpProcess.Start(Configs.Where(c => only.Split(',').Contains(c.Name)), Classes, ParallelLoop.Threads) : null;
         foreach (var (name, config, batch) in Configs.Where(c => only.Split(',').Contains(c.Name)))
         {
             var (forwardPass, trainPass, jvpPass) = Passes(config, batch);
