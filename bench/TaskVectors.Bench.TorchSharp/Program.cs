@@ -1,6 +1,7 @@
 // The TorchSharp child of `vit-table --torchsharp`: the line protocol of bench/TaskVectors.Bench's PyTorchProcess.
 //   stdin line 1: JSON {"threads": N, "shapes": [VitShape, …]}; answered by one JSON line {"torchsharp", "libtorch",
-//   "threads", "parameters": {name: count}} once every model is built;
+//   "threads", "parameters": {name: count}, "jvp_check": {name: relative difference of the JVP from a
+//   central difference}} once every model is built and checked;
 //   then per stdin line "<shape> <pass>" (pass: train, forward, jvp) or "gemm <n>" (one n×n·n×n matmul):
 //   {"pass": …, "s": seconds of that one call}. Ends at end of input.
 using System.Text.Json;
@@ -19,6 +20,7 @@ Console.WriteLine(JsonSerializer.Serialize(new
     libtorch = __version__,
     threads = get_num_threads(),
     parameters = passes.ToDictionary(p => p.Key, p => p.Value.ParameterCount),
+    jvp_check = passes.ToDictionary(p => p.Key, p => p.Value.CheckJvp()),
 }));
 
 var gemm = new Dictionary<int, (Tensor A, Tensor B)>();

@@ -21,7 +21,7 @@ internal sealed class TorchSharpProcess : IDisposable
         Ready = ready;
     }
 
-    /// <summary>The child's ready line: TorchSharp and libtorch versions, threads, parameter count per config.</summary>
+    /// <summary>The child's ready line: TorchSharp and libtorch versions, threads, parameter count and JVP check per config.</summary>
     public JsonElement Ready { get; }
 
     /// <summary>
@@ -52,7 +52,9 @@ internal sealed class TorchSharpProcess : IDisposable
         Console.WriteLine($"TorchSharp {ready.GetProperty("torchsharp").GetString()} (libtorch {ready.GetProperty("libtorch").GetString()}), " +
                           $"{ready.GetProperty("threads").GetInt32()} threads; parameters: " +
                           string.Join(", ", configs.Select(c => $"{c.Name} ours {new VisionTransformer(c.Config).Parameters.Sum(p => (long)p.Value.Length)} " +
-                                                                $"TorchSharp {ready.GetProperty("parameters").GetProperty(c.Name).GetInt64()}")));
+                                                                $"TorchSharp {ready.GetProperty("parameters").GetProperty(c.Name).GetInt64()}")) +
+                          "; TorchSharp's JVP against a central difference (max abs diff / max abs, float32): " +
+                          string.Join(", ", configs.Select(c => $"{c.Name} {ready.GetProperty("jvp_check").GetProperty(c.Name).GetDouble():E1}")));
         return new TorchSharpProcess(process, ready);
     }
 
