@@ -30,7 +30,9 @@ out="$root/bench/TaskVectors.Bench.TorchSharp/bin/Release/net10.0"
 wrapper="$out/runtimes/linux-x64/native/libLibTorchSharp.so"
 [ -f "$wrapper" ] || { echo "setup.sh: $wrapper missing after the build" >&2; exit 1; }
 
-libstdcxx=$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+command -v objdump >/dev/null || { echo "setup.sh: objdump is required (apt-get install binutils)" >&2; exit 1; }
+ldconfig=$(command -v ldconfig || echo /sbin/ldconfig) # /sbin is not on a normal user's PATH on Debian
+libstdcxx=$("$ldconfig" -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
 [ -n "$libstdcxx" ] || { echo "setup.sh: no x86-64 libstdc++.so.6 in the loader cache" >&2; exit 1; }
 libstdcxx=$(readlink -f "$libstdcxx")
 have=$(objdump -p "$libstdcxx" | sed -n '/^Version definitions/,/^Version References/p' | awk '$1 ~ /^[0-9]+$/ && $2 != "0x01" {print $4}' | sort -u)
