@@ -43,5 +43,3 @@ double TimeGemm(int n)
     operands.A.matmul(operands.B);
     return System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
 }
-
-internal sealed record Setup(int Threads, VitShape[] Shapes);
