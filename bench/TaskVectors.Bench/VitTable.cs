@@ -3,6 +3,9 @@
 // (batch 64) and ViT-B/32 (batch 8), in alternating rounds, printing median milliseconds, GFLOP/s and
 // the median of the per-round ratios to the forward; with --torch it runs
 // bench/pytorch/vit_step.py on the same shapes in the same run and prints our time / PyTorch's time.
+// With --torchsharp (after tools/torchsharp-bench/setup.sh) each round pairs every pass with TorchSharp 0.107's same
+// pass in a child process (TorchSharpProcess) on as many threads as ours, and prints our time / TorchSharp's and its
+// 1024³ matmul rate.
 // With --kernels it instead times the three passes under each GEMM kernel in turn, round by round in one
 // process (OpenBLAS under the environment's kernel, the managed Vector256 and Vector512 kernels), and prints
 // each one's median milliseconds and GFLOP/s with the per-round ratio to OpenBLAS's time.
@@ -38,6 +41,8 @@ internal static class VitTable
         Console.WriteLine($"ViT steps: gemm={Gemm.Default.Name}, threads={ParallelLoop.Threads}, {Environment.ProcessorCount} cores, .NET {Environment.Version}, median of {runs} runs");
         Console.WriteLine($"{"config",-9} {"pass",-8} {"ms",9} {"GFLOP/s",8} {"×fwd",6}");
         var ours = new Dictionary<(string, string), double>();
+        using var torchSharp = args.Contains("--torchsharp")
+            ? TorchSharpProcess.Start(Configs.Where(c => only.Split(',').Contains(c.Name)), Classes, ParallelLoop.Threads) : null;
         foreach (var (name, config, batch) in Configs.Where(c => only.Split(',').Contains(c.Name)))
         {
             var (forwardPass, trainPass, jvpPass) = Passes(config, batch);
@@ -45,7 +50,8 @@ internal static class VitTable
 
             // The three passes take turns, so ratios are taken round by round on a shared, noisy machine.
             forwardPass();
-            var times = BenchTools.Rounds(runs, forwardPass, trainPass, jvpPass);
+            var times = torchSharp?.Rounds(name, runs, ["forward", "train", "jvp"], forwardPass, trainPass, jvpPass)
+                        ?? BenchTools.Rounds(runs, forwardPass, trainPass, jvpPass);
             var (fwdTimes, trainTimes, jvpTimes) = (times[0], times[1], times[2]);
             double fwd = BenchTools.MedianOf(fwdTimes), train = BenchTools.MedianOf(trainTimes), jvp = BenchTools.MedianOf(jvpTimes);
 
@@ -58,6 +64,7 @@ internal static class VitTable
             ours[(name, "forward")] = fwd;
             ours[(name, "jvp")] = jvp;
         }
+        torchSharp?.Print(runs);
         if (torch) CompareWithTorch(ours, only, runs);
     }
 
