@@ -3,7 +3,7 @@
 //   gemm-table [--runs N] [--min-ms T] [--filter TEXT]   median GFLOP/s of OpenBLAS and managed GEMM side by side
 //   safetensors-table [--tensors N] [--mb M] [--repeats R]  safetensors read throughput
 //   finetune-table [--runs N] [--torch]  non-linear and linearized fine-tuning steps of ViT-tiny, optionally beside PyTorch
-//   vit-table [--runs N] [--configs vit-tiny,vit-b32] [--torch | --kernels]  ViT train / forward / JVP steps, optionally beside PyTorch or per GEMM kernel
+//   vit-table [--runs N] [--configs vit-tiny,vit-b32] [--torch] [--torchsharp] | [--kernels]  ViT train / forward / JVP steps, optionally beside PyTorch and TorchSharp, or per GEMM kernel
 //   kfac-table [--images N] [--runs R] [--batch B] [--exact] [--b32] [--torch]  KFAC estimation vs forward+backward, TAK overhead, factor file sizes
 //   syrk-table [--runs N]  SSYRK on KFAC's Gram shapes: OpenBLAS, the managed tiled SSYRK and the column-panel fallback
 //   input-table [--runs N] [--copies C] [--vocab FILE] [--idx DIR]  images/s of decode+preprocess beside training steps, prefetching, resize vs ImageSharp, tokens/s

@@ -12,17 +12,13 @@ namespace TaskVectors.Bench;
 internal sealed class TorchSharpProcess : IDisposable
 {
     private const int WarmupRounds = 2; // libtorch's first two calls of a shape still grow its caches and allocator
-    private readonly Process _process;
+    private readonly LineProtocolChild _child;
     private readonly List<string> _rows = [];
 
-    private TorchSharpProcess(Process process, JsonElement ready)
-    {
-        _process = process;
-        Ready = ready;
-    }
+    private TorchSharpProcess(LineProtocolChild child) => _child = child;
 
     /// <summary>The child's ready line: TorchSharp and libtorch versions, threads, parameter count and JVP check per config.</summary>
-    public JsonElement Ready { get; }
+    public JsonElement Ready => _child.Ready;
 
     /// <summary>
     /// Starts the child with <paramref name="threads"/> threads and builds <paramref name="configs"/> there, each with a
@@ -31,41 +27,24 @@ internal sealed class TorchSharpProcess : IDisposable
     public static TorchSharpProcess? Start(IEnumerable<(string Name, VisionTransformerConfig Config, int Batch)> configs, int classes, int threads)
     {
         string script = Path.Combine(PyTorchScript.RepositoryRoot(), "tools", "torchsharp-bench", "run.sh");
-        var info = new ProcessStartInfo(script) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
         var shapes = configs.Select(c => new
         {
             name = c.Name, image = c.Config.ImageSize, patch = c.Config.PatchSize, channels = c.Config.Channels, width = c.Config.Width,
             layers = c.Config.Layers, heads = c.Config.Heads, mlp = c.Config.MlpWidth, projection = c.Config.ProjectionDim, batch = c.Batch, classes,
         }).ToArray();
-        var process = Process.Start(info) ?? throw new InvalidOperationException("cannot start " + script);
-        process.StandardInput.WriteLine(JsonSerializer.Serialize(new { threads, shapes }));
-        process.StandardInput.Flush();
-        string? line = process.StandardOutput.ReadLine();
-        if (line is null || !line.StartsWith('{'))
-        {
-            process.WaitForExit();
-            Console.WriteLine($"the TorchSharp child exited with {process.ExitCode} before it was ready (run tools/torchsharp-bench/setup.sh first)");
-            process.Dispose();
-            return null;
-        }
-        var ready = JsonDocument.Parse(line).RootElement.Clone();
+        if (LineProtocolChild.Start(new ProcessStartInfo(script), "the TorchSharp child", new { threads, shapes }, "run tools/torchsharp-bench/setup.sh first") is not { } child) return null;
+        var ready = child.Ready;
         Console.WriteLine($"TorchSharp {ready.GetProperty("torchsharp").GetString()} (libtorch {ready.GetProperty("libtorch").GetString()}), " +
                           $"{ready.GetProperty("threads").GetInt32()} threads; parameters: " +
                           string.Join(", ", configs.Select(c => $"{c.Name} ours {new VisionTransformer(c.Config).Parameters.Sum(p => (long)p.Value.Length)} " +
                                                                 $"TorchSharp {ready.GetProperty("parameters").GetProperty(c.Name).GetInt64()}")) +
                           "; TorchSharp's JVP against a central difference (max abs diff / max abs, float32): " +
                           string.Join(", ", configs.Select(c => $"{c.Name} {ready.GetProperty("jvp_check").GetProperty(c.Name).GetDouble():E1}")));
-        return new TorchSharpProcess(process, ready);
+        return new TorchSharpProcess(child);
     }
 
     /// <summary>Runs <paramref name="pass"/> of <paramref name="config"/> once in the child; the seconds it measured.</summary>
-    public double Time(string config, string pass)
-    {
-        _process.StandardInput.WriteLine($"{config} {pass}");
-        _process.StandardInput.Flush();
-        string line = _process.StandardOutput.ReadLine() ?? throw new InvalidOperationException($"the TorchSharp child stopped during '{config} {pass}'");
-        return JsonDocument.Parse(line).RootElement.GetProperty("s").GetDouble();
-    }
+    public double Time(string config, string pass) => _child.Time($"{config} {pass}");
 
     /// <summary>
     /// Like <see cref="BenchTools.Rounds"/> for our <paramref name="passes"/> (named forward, train, jvp in
@@ -110,10 +89,5 @@ internal sealed class TorchSharpProcess : IDisposable
                           $"load average {File.ReadAllText("/proc/loadavg").Trim()}");
     }
 
-    public void Dispose()
-    {
-        _process.StandardInput.Close();
-        if (!_process.WaitForExit(10_000)) _process.Kill();
-        _process.Dispose();
-    }
+    public void Dispose() => _child.Dispose();
 }
