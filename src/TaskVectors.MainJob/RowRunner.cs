@@ -58,7 +58,7 @@ internal sealed class RowRunner<TInput>
         switch (_options.Command)
         {
             case MainJobCommand.Protocol:
-                report = report with { Methods = [.. _settings.Methods.Select(m => RunMethod(m, _options.Beta, ties: true, negation: true))] };
+                report = report with { Methods = [.. _settings.Methods.Select(m => RunMethod(m, BetaOf(m), ties: true, negation: true))] };
                 break;
             case MainJobCommand.BetaSweep:
                 var tak = _settings.Methods.First(m => m.Penalty == Penalty.Tak && m.Regime == Regime.Linearized);
@@ -73,6 +73,9 @@ internal sealed class RowRunner<TInput>
         }
         return report with { Seconds = clock.Elapsed.TotalSeconds };
     }
+
+    // The β a protocol method runs at: τJp has its own (it weighs raw embedding changes, not the loss curvature).
+    private double BetaOf(MethodSpec method) => method.Penalty == Penalty.TauJp ? _options.TauJpBeta : _options.Beta;
 
     // θ0's test accuracy per task; f0 of every split is computed on the way (cached in memory for the linear scores).
     private double[] ZeroShot()
@@ -122,7 +125,7 @@ internal sealed class RowRunner<TInput>
         var (vectors, files, seconds) = Train(method, beta);
         var report = Evaluate(method, vectors, files, ties, negation) with
         {
-            Beta = method.Penalty switch { Penalty.None => null, Penalty.TauJp => _options.TauJpBeta, _ => beta },
+            Beta = method.Penalty == Penalty.None ? null : beta,
             TrainSeconds = seconds,
         };
         _cache.Save("method", key, report);
@@ -148,7 +151,7 @@ internal sealed class RowRunner<TInput>
         {
             Penalty.Tak => plan.WithKfacRegularizer(beta, _settings.Kfac),
             Penalty.DiagonalGgn => plan.WithDiagonalGgnRegularizer(beta, _settings.Kfac),
-            Penalty.TauJp => plan.WithTauJpRegularizer(new TauJpOptions { Beta = _options.TauJpBeta, BatchSizePerTask = _settings.TauJpBatchPerTask }),
+            Penalty.TauJp => plan.WithTauJpRegularizer(new TauJpOptions { Beta = beta, BatchSizePerTask = _settings.TauJpBatchPerTask }),
             _ => plan,
         };
     }
