@@ -5,7 +5,8 @@
 // where they stay in L2, then adds α·A_blk·B_blk to C tile by tile; the C block stays in cache across the
 // k blocks. Blocks are multiples of the Mr×Nr tile and k blocks never depend on the split, so the tile
 // grid, and with it every rounding, is the same however the work is split. With a bias (first pass only),
-// the item writes it into its C rows just before their first tiles, which then add with β = 1. With Lower
+// the first k block's tiles read it in place of C (β = 1, row stride 0): C = α·A_blk·B_blk + bias, the
+// arithmetic of a broadcast bias then β = 1, without the pass over C. With Lower
 // set (a SYRK), tiles whose rows all lie above their first column (wholly above the diagonal of C) are
 // skipped, and so is an item with no tile on or below the diagonal.
 using System.Runtime.CompilerServices;
@@ -16,7 +17,7 @@ namespace TaskVectors.Blas;
 /// <summary>Loop body running the macro-kernel on one (row part, column block) of C with an Mr×Nr kernel.</summary>
 internal unsafe struct GemmComputeBody : ILoopBody
 {
-    public delegate*<int, float*, float*, float*, int, int, int, float, float, void> Kernel;
+    public delegate*<int, float*, float*, float*, int, float*, int, int, int, float, float, void> Kernel;
     public float* B, PackedA, C, Bias;
     public long BlockFloats;
     public int Ldb, Ldc, Pc, K, KcMax, Ic0, Mc, N, ColBlock, ColBlocks, RowPart, Mr, Nr;
@@ -52,20 +53,20 @@ internal unsafe struct GemmComputeBody : ILoopBody
             for (int i0 = r0; i0 < rowEnd; i0 += rowBlock)
             {
                 int rows = Math.Min(rowBlock, rowEnd - i0);
-                if (first && Bias != null)
-                {
-                    for (int i = 0; i < rows; i++)
-                        new ReadOnlySpan<float>(Bias + j0, cols).CopyTo(new Span<float>(C + (long)(Ic0 + i0 + i) * Ldc + j0, cols));
-                }
                 for (int jr = 0; jr < cols; jr += Nr)
                 {
                     float* bp = packedB + (long)jr * kc;
                     int width = Math.Min(Nr, cols - jr);
                     float* cColumn = C + (long)(Ic0 + i0) * Ldc + j0 + jr;
+                    float* bias = first && Bias != null ? Bias + j0 + jr : null;
                     // In a SYRK, start at the first tile that reaches row j0 + jr (the diagonal of this micro-panel).
                     int firstTile = Lower ? (Math.Max(0, j0 + jr - Ic0 - i0 + 1 - Mr) + Mr - 1) / Mr * Mr : 0;
                     for (int ir = firstTile; ir < rows; ir += Mr)
-                        Kernel(kc, packedA + (long)(i0 + ir) * kc, bp, cColumn + (long)ir * Ldc, Ldc, Math.Min(Mr, rows - ir), width, Alpha, beta);
+                    {
+                        float* c = cColumn + (long)ir * Ldc;
+                        if (bias != null) Kernel(kc, packedA + (long)(i0 + ir) * kc, bp, c, Ldc, bias, 0, Math.Min(Mr, rows - ir), width, Alpha, 1f);
+                        else Kernel(kc, packedA + (long)(i0 + ir) * kc, bp, c, Ldc, c, Ldc, Math.Min(Mr, rows - ir), width, Alpha, beta);
+                    }
                 }
             }
         }

@@ -80,7 +80,7 @@ internal static unsafe class GemmKernelChoice
 
     private static void Wide(float* a, float* b, float* c)
     {
-        for (int i = 0; i < CallsPerRound; i++) GemmMicroKernel512.Fused(Kc, a, b, c, GemmMicroKernel512.Nr, 12, 32, 1f, 1f);
+        for (int i = 0; i < CallsPerRound; i++) GemmMicroKernel512.Fused(Kc, a, b, c, GemmMicroKernel512.Nr, c, GemmMicroKernel512.Nr, 12, 32, 1f, 1f);
     }
 
     private static void Narrow(float* a, float* b, float* c)
@@ -88,10 +88,10 @@ internal static unsafe class GemmKernelChoice
         const int ldc = GemmMicroKernel512.Nr;
         for (int i = 0; i < CallsPerRound; i++)
         {
-            GemmMicroKernel.Vector<FusedMultiplyAdd>(Kc, a, b, c, ldc, 6, 16, 1f, 1f);
-            GemmMicroKernel.Vector<FusedMultiplyAdd>(Kc, a, b, c + 16, ldc, 6, 16, 1f, 1f);
-            GemmMicroKernel.Vector<FusedMultiplyAdd>(Kc, a, b, c + 6 * ldc, ldc, 6, 16, 1f, 1f);
-            GemmMicroKernel.Vector<FusedMultiplyAdd>(Kc, a, b, c + 6 * ldc + 16, ldc, 6, 16, 1f, 1f);
+            GemmMicroKernel.Vector<FusedMultiplyAdd>(Kc, a, b, c, ldc, c, ldc, 6, 16, 1f, 1f);
+            GemmMicroKernel.Vector<FusedMultiplyAdd>(Kc, a, b, c + 16, ldc, c + 16, ldc, 6, 16, 1f, 1f);
+            GemmMicroKernel.Vector<FusedMultiplyAdd>(Kc, a, b, c + 6 * ldc, ldc, c + 6 * ldc, ldc, 6, 16, 1f, 1f);
+            GemmMicroKernel.Vector<FusedMultiplyAdd>(Kc, a, b, c + 6 * ldc + 16, ldc, c + 6 * ldc + 16, ldc, 6, 16, 1f, 1f);
         }
     }
 }

@@ -1,7 +1,8 @@
 // GemmMicroKernel: the register tile of ManagedGemm. Given a packed A micro-panel (kc×Mr, element
 // (p, i) at a[p·Mr + i]) and a packed B micro-panel (kc×Nr, element (p, j) at b[p·Nr + j]) it computes
-//   C[i, j] ← α · Σ_{p<kc} a(p, i)·b(p, j) + β · C[i, j]   for i < rows ≤ Mr, j < cols ≤ Nr,
-// with C's row stride ldc, and never reads C when β = 0. The 6×16 tile keeps 12 Vector256
+//   C[i, j] ← α · Σ_{p<kc} a(p, i)·b(p, j) + β · S[i, j]   for i < rows ≤ Mr, j < cols ≤ Nr,
+// with C's row stride ldc and S read from src with row stride lds (S = C: src = c, lds = ldc; a bias row
+// for every row: lds = 0), and never reads S when β = 0. The 6×16 tile keeps 12 Vector256
 // accumulators, 2 B vectors and 1 broadcast of A in registers: the 16 ymm registers of AVX2.
 // Hot methods here are AggressiveOptimization: tier-0 code of intrinsics is over 10× slower, and a
 // GEMM's first calls would otherwise run (and be timed) in it until tiering catches up.
@@ -23,7 +24,7 @@ internal static unsafe class GemmMicroKernel
     /// <summary>The tile with Vector256 arithmetic; <typeparamref name="TOp"/> picks FMA or multiply+add.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Vector<TOp>(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
+    public static void Vector<TOp>(int kc, float* a, float* b, float* c, int ldc, float* src, int lds, int rows, int cols, float alpha, float beta)
         where TOp : struct, IVectorMultiplyAdd
     {
         // The sums leave registers through a scratch tile: with the write-out in the same method the
@@ -34,8 +35,8 @@ internal static unsafe class GemmMicroKernel
             // Start fetching the C tile now; it is needed only after the k loop.
             for (int i = 0; i < rows; i++)
             {
-                Sse.Prefetch0(c + (long)i * ldc);
-                Sse.Prefetch0(c + (long)i * ldc + cols - 1);
+                Sse.Prefetch0(src + (long)i * lds);
+                Sse.Prefetch0(src + (long)i * lds + cols - 1);
             }
         }
         Accumulate<TOp>(kc, a, b, acc);
@@ -43,15 +44,15 @@ internal static unsafe class GemmMicroKernel
         var vb = Vector256.Create(beta);
         if (rows == Mr && cols == Nr)
         {
-            for (int i = 0; i < Mr; i++) StoreRow<TOp>(c + (long)i * ldc, acc + i * Nr, va, vb, beta);
+            for (int i = 0; i < Mr; i++) StoreRow<TOp>(c + (long)i * ldc, acc + i * Nr, src + (long)i * lds, va, vb, beta);
             return;
         }
 
         // Edge tiles go through a full-size scratch tile so every C element sees the same
         // arithmetic (bit for bit) whether it sits in a full or a partial tile.
         float* t = stackalloc float[Mr * Nr];
-        if (beta != 0f) CopyTile(c, ldc, t, Nr, rows, cols);
-        for (int i = 0; i < Mr; i++) StoreRow<TOp>(t + i * Nr, acc + i * Nr, va, vb, beta);
+        if (beta != 0f) CopyTile(src, lds, t, Nr, rows, cols);
+        for (int i = 0; i < Mr; i++) StoreRow<TOp>(t + i * Nr, acc + i * Nr, t + i * Nr, va, vb, beta);
         CopyTile(t, Nr, c, ldc, rows, cols);
     }
 
@@ -104,7 +105,7 @@ internal static unsafe class GemmMicroKernel
     /// <summary>The same tile in scalar arithmetic, for hardware without Vector256 acceleration.</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Scalar(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
+    public static void Scalar(int kc, float* a, float* b, float* c, int ldc, float* src, int lds, int rows, int cols, float alpha, float beta)
     {
         float* acc = stackalloc float[Mr * Nr];
         new Span<float>(acc, Mr * Nr).Clear();
@@ -120,15 +121,15 @@ internal static unsafe class GemmMicroKernel
         for (int i = 0; i < rows; i++)
         {
             float* ci = c + (long)i * ldc;
-            float* ti = acc + i * Nr;
-            for (int j = 0; j < cols; j++) ci[j] = beta == 0f ? alpha * ti[j] : alpha * ti[j] + beta * ci[j];
+            float* ti = acc + i * Nr, si = src + (long)i * lds;
+            for (int j = 0; j < cols; j++) ci[j] = beta == 0f ? alpha * ti[j] : alpha * ti[j] + beta * si[j];
         }
     }
 
-    // One tile row from the sums s: t ← α·s (β = 0, t not read), α·s + t (β = 1, the later k blocks),
-    // or α·s + β·t.
+    // One tile row from the sums s: t ← α·s (β = 0, u not read), α·s + u (β = 1: the later k blocks, or a bias row),
+    // or α·s + β·u.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow<TOp>(float* t, float* s, Vector256<float> va, Vector256<float> vb, float beta)
+    private static void StoreRow<TOp>(float* t, float* s, float* u, Vector256<float> va, Vector256<float> vb, float beta)
         where TOp : struct, IVectorMultiplyAdd
     {
         var lo = Vector256.Load(s);
@@ -140,13 +141,13 @@ internal static unsafe class GemmMicroKernel
         }
         else if (beta == 1f)
         {
-            Vector256.Store(TOp.Invoke(lo, va, Vector256.Load(t)), t);
-            Vector256.Store(TOp.Invoke(hi, va, Vector256.Load(t + 8)), t + 8);
+            Vector256.Store(TOp.Invoke(lo, va, Vector256.Load(u)), t);
+            Vector256.Store(TOp.Invoke(hi, va, Vector256.Load(u + 8)), t + 8);
         }
         else
         {
-            Vector256.Store(TOp.Invoke(lo, va, vb * Vector256.Load(t)), t);
-            Vector256.Store(TOp.Invoke(hi, va, vb * Vector256.Load(t + 8)), t + 8);
+            Vector256.Store(TOp.Invoke(lo, va, vb * Vector256.Load(u)), t);
+            Vector256.Store(TOp.Invoke(hi, va, vb * Vector256.Load(u + 8)), t + 8);
         }
     }
 

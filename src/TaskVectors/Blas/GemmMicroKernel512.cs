@@ -1,7 +1,8 @@
 // GemmMicroKernel512: the AVX-512 register tile of ManagedGemm. Given a packed A micro-panel (kc×Mr,
 // element (p, i) at a[p·Mr + i]) and a packed B micro-panel (kc×Nr, element (p, j) at b[p·Nr + j]) it computes
-//   C[i, j] ← α · Σ_{p<kc} a(p, i)·b(p, j) + β · C[i, j]   for i < rows ≤ Mr = 12, j < cols ≤ Nr = 32,
-// with C's row stride ldc, and never reads C when β = 0. The 12×32 tile keeps 24 Vector512 accumulators,
+//   C[i, j] ← α · Σ_{p<kc} a(p, i)·b(p, j) + β · S[i, j]   for i < rows ≤ Mr = 12, j < cols ≤ Nr = 32,
+// with C's row stride ldc and S read from src with row stride lds (S = C: src = c, lds = ldc; a bias row
+// for every row: lds = 0), and never reads S when β = 0. The 12×32 tile keeps 24 Vector512 accumulators,
 // 2 B vectors and 1 broadcast of A in registers (27 of AVX-512's 32 zmm): 24 FMAs per 2 loads + 12
 // broadcasts, enough independent sums to cover the FMA latency on two 512-bit pipes.
 // Each sum is one fused multiply-add per p in increasing p, then α·sum + β·C exactly as the 6×16
@@ -24,30 +25,30 @@ internal static unsafe class GemmMicroKernel512
     /// <summary>The tile with Vector512 fused multiply-adds (needs AVX-512F).</summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Fused(int kc, float* a, float* b, float* c, int ldc, int rows, int cols, float alpha, float beta)
+    public static void Fused(int kc, float* a, float* b, float* c, int ldc, float* src, int lds, int rows, int cols, float alpha, float beta)
     {
         // The sums leave registers through a scratch tile, keeping the k loop free of spills.
         float* acc = stackalloc float[Mr * Nr];
         for (int i = 0; i < rows; i++)
         {
             // Start fetching the C tile now; it is needed only after the k loop.
-            Sse.Prefetch0(c + (long)i * ldc);
-            Sse.Prefetch0(c + (long)i * ldc + cols - 1);
+            Sse.Prefetch0(src + (long)i * lds);
+            Sse.Prefetch0(src + (long)i * lds + cols - 1);
         }
         Accumulate(kc, a, b, acc);
         var va = Vector512.Create(alpha);
         var vb = Vector512.Create(beta);
         if (rows == Mr && cols == Nr)
         {
-            for (int i = 0; i < Mr; i++) StoreRow(c + (long)i * ldc, acc + i * Nr, va, vb, beta);
+            for (int i = 0; i < Mr; i++) StoreRow(c + (long)i * ldc, acc + i * Nr, src + (long)i * lds, va, vb, beta);
             return;
         }
 
         // Edge tiles go through a full-size scratch tile so every C element sees the same
         // arithmetic (bit for bit) whether it sits in a full or a partial tile.
         float* t = stackalloc float[Mr * Nr];
-        if (beta != 0f) GemmMicroKernel.CopyTile(c, ldc, t, Nr, rows, cols);
-        for (int i = 0; i < Mr; i++) StoreRow(t + i * Nr, acc + i * Nr, va, vb, beta);
+        if (beta != 0f) GemmMicroKernel.CopyTile(src, lds, t, Nr, rows, cols);
+        for (int i = 0; i < Mr; i++) StoreRow(t + i * Nr, acc + i * Nr, t + i * Nr, va, vb, beta);
         GemmMicroKernel.CopyTile(t, Nr, c, ldc, rows, cols);
     }
 
@@ -129,10 +130,10 @@ internal static unsafe class GemmMicroKernel512
         Vector512.Store(c111, acc + 368);
     }
 
-    // One tile row from the sums s: t ← α·s (β = 0, t not read), α·s + t (β = 1, the later k blocks),
-    // or α·s + β·t; the same operations as GemmMicroKernel's row store, 16 lanes at a time.
+    // One tile row from the sums s: t ← α·s (β = 0, u not read), α·s + u (β = 1: the later k blocks, or a bias row),
+    // or α·s + β·u; the same operations as GemmMicroKernel's row store, 16 lanes at a time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(float* t, float* s, Vector512<float> va, Vector512<float> vb, float beta)
+    private static void StoreRow(float* t, float* s, float* u, Vector512<float> va, Vector512<float> vb, float beta)
     {
         var lo = Vector512.Load(s);
         var hi = Vector512.Load(s + 16);
@@ -143,13 +144,13 @@ internal static unsafe class GemmMicroKernel512
         }
         else if (beta == 1f)
         {
-            Vector512.Store(Avx512F.FusedMultiplyAdd(lo, va, Vector512.Load(t)), t);
-            Vector512.Store(Avx512F.FusedMultiplyAdd(hi, va, Vector512.Load(t + 16)), t + 16);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(lo, va, Vector512.Load(u)), t);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(hi, va, Vector512.Load(u + 16)), t + 16);
         }
         else
         {
-            Vector512.Store(Avx512F.FusedMultiplyAdd(lo, va, vb * Vector512.Load(t)), t);
-            Vector512.Store(Avx512F.FusedMultiplyAdd(hi, va, vb * Vector512.Load(t + 16)), t + 16);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(lo, va, vb * Vector512.Load(u)), t);
+            Vector512.Store(Avx512F.FusedMultiplyAdd(hi, va, vb * Vector512.Load(u + 16)), t + 16);
         }
     }
 }

@@ -28,7 +28,7 @@ internal sealed unsafe class ManagedGemm : IGemm
 {
     private readonly bool _singleThreaded;
     private readonly int _mr, _nr;
-    private readonly delegate*<int, float*, float*, float*, int, int, int, float, float, void> _kernel;
+    private readonly delegate*<int, float*, float*, float*, int, float*, int, int, int, float, float, void> _kernel;
 
     /// <summary>Creates a provider; tests use it to force one thread or a slower kernel.</summary>
     internal ManagedGemm(bool singleThreaded, GemmKernelKind kernel)
@@ -94,7 +94,7 @@ internal sealed unsafe class ManagedGemm : IGemm
     }
 
     /// <inheritdoc />
-    /// <remarks>Fused: each compute item writes the bias into its own C block just before the first k block's tiles.</remarks>
+    /// <remarks>Fused: the first k block's tiles read the bias row in place of C (β = 1), so C is written once.</remarks>
     public void SgemmBias(Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         ReadOnlySpan<float> bias, Span<float> c, int ldc)
@@ -112,7 +112,7 @@ internal sealed unsafe class ManagedGemm : IGemm
     }
 
     // The product of Sgemm; with lower set, tiles wholly above the diagonal of C are left alone; with a bias, C's rows
-    // start from it (β = 1 on the broadcast bias, written by each compute item into its block of C).
+    // start from it (the first k block's tiles add α·A·B to the bias row with β = 1 instead of reading C).
     private void Multiply(Transpose transA, Transpose transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc, bool lower, float* bias = null)
