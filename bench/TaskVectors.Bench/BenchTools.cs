@@ -9,6 +9,13 @@ namespace TaskVectors.Bench;
 
 internal static class BenchTools
 {
+    /// <summary>
+    /// Pause before timing a pass that follows another runtime's: idle threads of OpenBLAS, ONNX Runtime and our own pool
+    /// busy-wait for a while after a call (ours 2 ms, OpenBLAS about 0.1 s), and a pass timed inside that window runs on
+    /// a core someone else is still spinning on.
+    /// </summary>
+    public const int SettleMs = 300;
+
     /// <summary>The integer after <paramref name="name"/> in <paramref name="args"/>, or <paramref name="fallback"/>.</summary>
     public static int Option(string[] args, string name, int fallback) =>
         OptionText(args, name, null) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;

@@ -17,7 +17,6 @@ namespace TaskVectors.Bench;
 /// <summary>Prints median GFLOP/s of each GEMM kernel for every <see cref="GemmShape"/>.</summary>
 public static class GemmTable
 {
-    private const int SettleMs = 300;
     /// <summary>The option that turns this verb into the child process of <see cref="OpenBlasChild"/>.</summary>
     internal const string ServeVerb = "--serve-openblas";
 
@@ -64,11 +63,9 @@ public static class GemmTable
                 rates[0][r] = Measure(x, v256, minMs);
                 rates[1][r] = v512 is null ? double.NaN : Measure(x, v512, minMs);
                 rates[2][r] = Measure(x, openBlas, minMs);
-                // OpenBLAS's idle threads busy-wait for about 0.1 s after a call; timing the next kernel
-                // inside that window would measure it on a core OpenBLAS is still spinning on.
-                Thread.Sleep(SettleMs);
+                Thread.Sleep(BenchTools.SettleMs);
                 rates[3][r] = ceiling.Measure(s, minMs);
-                Thread.Sleep(SettleMs);
+                Thread.Sleep(BenchTools.SettleMs);
             }
             double n256 = BenchTools.MedianOf(rates[0]), n512 = BenchTools.MedianOf(rates[1]);
             double env = BenchTools.MedianOf(rates[2]), top = BenchTools.MedianOf(rates[3]);

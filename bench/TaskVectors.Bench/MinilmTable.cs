@@ -3,7 +3,8 @@
 // training step (forward + cosine head + cross-entropy + backward) and KFAC estimation (MC, 1 probe),
 // beside ONNX Runtime's forward of the original ONNX export and, with --torch, PyTorch's forward and
 // training step of the same architecture and weights (bench/pytorch/minilm_step.py), all in one run,
-// the passes taking turns round by round. Prints ms per batch, seconds per 1,000 sentences and the
+// the passes taking turns round by round, each after a pause (--settle-ms, default BenchTools.SettleMs) in which the
+// previous pass's idle threads stop spinning (ONNX Runtime's ran into our next pass). Prints ms per batch, seconds per 1,000 sentences and the
 // median over rounds of the per-round ratios. Targets: forward ≤ 1.2× ORT, training step ≤ 0.5× PyTorch.
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
@@ -108,10 +109,15 @@ internal static class MinilmTable
         }
 
         // One untimed round, then rounds in which every pass runs once, in turn.
+        int settle = BenchTools.Option(args, "--settle-ms", BenchTools.SettleMs);
         foreach (var (_, time) in passes) time();
         var times = passes.Select(_ => new double[runs]).ToArray();
         for (int r = 0; r < runs; r++)
-            for (int p = 0; p < passes.Count; p++) times[p][r] = passes[p].Time();
+            for (int p = 0; p < passes.Count; p++)
+            {
+                Thread.Sleep(settle);
+                times[p][r] = passes[p].Time();
+            }
         var byName = passes.Select((p, i) => (p.Name, times[i])).ToDictionary(x => x.Name, x => x.Item2);
 
         Console.WriteLine();

@@ -58,12 +58,14 @@ internal sealed class TorchSharpProcess : IDisposable
         for (int r = -WarmupRounds; r < runs; r++)
             for (int p = 0; p < passes.Length; p++)
             {
-                // Who goes first alternates by round, so neither side always runs on the other's leftover cache and heat.
-                double theirs = r % 2 != 0 ? Time(config, names[p]) : 0;
+                // Who goes first alternates by round, so neither side always runs on the other's leftover cache and heat;
+                // each pass starts after a pause in which the other side's idle threads stop spinning.
+                double theirs = r % 2 != 0 ? Settled(() => Time(config, names[p])) : 0;
+                Thread.Sleep(SettleMs);
                 long start = Stopwatch.GetTimestamp();
                 passes[p]();
                 double ours = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                if (r % 2 == 0) theirs = Time(config, names[p]);
+                if (r % 2 == 0) theirs = Settled(() => Time(config, names[p]));
                 if (r >= 0) (times[p][r], times[passes.Length + p][r]) = (ours, theirs);
             }
         _rows.AddRange(names.Select((pass, p) =>
@@ -73,6 +75,15 @@ internal sealed class TorchSharpProcess : IDisposable
                    $"{ratio,6:F2} {(ratio <= 0.6 ? "yes" : "no"),5}";
         }));
         return times;
+    }
+
+    /// <summary>Milliseconds of the pause before each timed pass (<see cref="BenchTools.SettleMs"/> unless set; 0 for none).</summary>
+    public int SettleMs { get; set; } = BenchTools.SettleMs;
+
+    private double Settled(Func<double> time)
+    {
+        Thread.Sleep(SettleMs);
+        return time();
     }
 
     /// <summary>Prints the rows <see cref="Rounds"/> gathered, then the median rate of one n³ matmul in the child.</summary>

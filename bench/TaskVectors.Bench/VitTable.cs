@@ -5,7 +5,8 @@
 // bench/pytorch/vit_step.py on the same shapes in the same run and prints our time / PyTorch's time.
 // With --torchsharp (after tools/torchsharp-bench/setup.sh) each round pairs every pass with TorchSharp 0.107's same
 // pass in a child process (TorchSharpProcess) on as many threads as ours, and prints our time / TorchSharp's and its
-// 1024³ matmul rate.
+// 1024³ matmul rate; each timed pass starts after a pause (--settle-ms, default BenchTools.SettleMs) in which the
+// other side's idle threads stop spinning.
 // With --kernels it instead times the three passes under each GEMM kernel in turn, round by round in one
 // process (OpenBLAS under the environment's kernel, the managed Vector256 and Vector512 kernels), and prints
 // each one's median milliseconds and GFLOP/s with the per-round ratio to OpenBLAS's time.
@@ -43,6 +44,7 @@ internal static class VitTable
         var ours = new Dictionary<(string, string), double>();
         using var torchSharp = args.Contains("--torchsharp")
             ? TorchSharpProcess.Start(Configs.Where(c => only.Split(',').Contains(c.Name)), Classes, ParallelLoop.Threads) : null;
+        if (torchSharp is not null) torchSharp.SettleMs = BenchTools.Option(args, "--settle-ms", BenchTools.SettleMs);
         foreach (var (name, config, batch) in Configs.Where(c => only.Split(',').Contains(c.Name)))
         {
             var (forwardPass, trainPass, jvpPass) = Passes(config, batch);

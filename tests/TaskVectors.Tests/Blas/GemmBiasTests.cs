@@ -83,6 +83,7 @@ public class GemmBiasTests
     [Theory]
     [InlineData(2000, 24, 2600)] // two k passes
     [InlineData(257, 300, 513)]
+    [InlineData(3100, 20, 1500)] // rows past McOuter with several k blocks
     public void Sgemm_ManyKBlocks_BeyondPackedABudget_MatchesReferenceAndAnyThreadCount(int m, int n, int k)
     {
         var p = new GemmProblem(m, n, k, Transpose.Transpose, Transpose.None, pad: 1, seed: 21);
