@@ -8,7 +8,8 @@
 // the first k block's tiles read it in place of C (β = 1, row stride 0): C = α·A_blk·B_blk + bias, the
 // arithmetic of a broadcast bias then β = 1, without the pass over C. With Lower
 // set (a SYRK), tiles whose rows all lie above their first column (wholly above the diagonal of C) are
-// skipped, and so is an item with no tile on or below the diagonal.
+// skipped, and so is an item with no tile on or below the diagonal. With RowsKernel set (row-major op(A) and a kernel
+// that reads A in place), nothing was packed and tiles read A's rows directly.
 using System.Runtime.CompilerServices;
 using TaskVectors.Threading;
 
@@ -18,9 +19,10 @@ namespace TaskVectors.Blas;
 internal unsafe struct GemmComputeBody : ILoopBody
 {
     public delegate*<int, float*, float*, float*, int, float*, int, int, int, float, float, void> Kernel;
-    public float* B, PackedA, C, Bias;
+    public delegate*<int, float*, int, float*, float*, int, float*, int, int, int, float, float, void> RowsKernel;
+    public float* A, B, PackedA, C, Bias;
     public long BlockFloats;
-    public int Ldb, Ldc, Pc, K, KcMax, Ic0, Mc, N, ColBlock, ColBlocks, RowPart, Mr, Nr;
+    public int Lda, Ldb, Ldc, Pc, K, KcMax, Ic0, Mc, N, ColBlock, ColBlocks, RowPart, Mr, Nr;
     public bool TransB, Lower, First;
     public float Alpha, Beta;
 
@@ -64,8 +66,13 @@ internal unsafe struct GemmComputeBody : ILoopBody
                     for (int ir = firstTile; ir < rows; ir += Mr)
                     {
                         float* c = cColumn + (long)ir * Ldc;
-                        if (bias != null) Kernel(kc, packedA + (long)(i0 + ir) * kc, bp, c, Ldc, bias, 0, Math.Min(Mr, rows - ir), width, Alpha, 1f);
-                        else Kernel(kc, packedA + (long)(i0 + ir) * kc, bp, c, Ldc, c, Ldc, Math.Min(Mr, rows - ir), width, Alpha, beta);
+                        float* s = bias != null ? bias : c;
+                        int lds = bias != null ? 0 : Ldc, tileRows = Math.Min(Mr, rows - ir);
+                        float b = bias != null ? 1f : beta;
+                        if (RowsKernel != null)
+                            RowsKernel(kc, A + (long)(Ic0 + i0 + ir) * Lda + Pc + p0, Lda, bp, c, Ldc, s, lds, tileRows, width, Alpha, b);
+                        else
+                            Kernel(kc, packedA + (long)(i0 + ir) * kc, bp, c, Ldc, s, lds, tileRows, width, Alpha, b);
                     }
                 }
             }

@@ -3,8 +3,9 @@
 // usually all), rows of op(A) in chunks of McOuter; for each, one parallel pass packs the A chunk into
 // Mr-row panels (every k block of the pass) and one parallel pass runs column blocks of C, each walking
 // the k blocks in order, packing its op(B) columns into Nr-column panels and calling the micro-kernel
-// (a 6×16 Vector256 tile, or 12×32 Vector512 where GemmKernelChoice finds it faster). A bias row, when
-// given, is written into each C block by its own item just before the first k block (fused epilogue).
+// (a 6×16 Vector256 tile, or 12×32 Vector512 where GemmKernelChoice finds it faster). The Vector512 tile reads a
+// row-major op(A) in place instead (no A packing pass). A bias row, when given, is the β = 1 operand of the first k
+// block's tiles (fused epilogue).
 // k is never split across threads and the k blocks do not depend on the thread count, so results
 // are bit-identical for any number of threads.
 using TaskVectors.Threading;
@@ -29,9 +30,13 @@ internal sealed unsafe class ManagedGemm : IGemm
     private readonly bool _singleThreaded;
     private readonly int _mr, _nr;
     private readonly delegate*<int, float*, float*, float*, int, float*, int, int, int, float, float, void> _kernel;
+    private readonly delegate*<int, float*, int, float*, float*, int, float*, int, int, int, float, float, void> _rowsKernel;
 
-    /// <summary>Creates a provider; tests use it to force one thread or a slower kernel.</summary>
-    internal ManagedGemm(bool singleThreaded, GemmKernelKind kernel)
+    /// <summary>
+    /// Creates a provider; tests use it to force one thread, a slower kernel, or (<paramref name="packRowMajorA"/>) packing of
+    /// row-major A where the kernel could read it in place.
+    /// </summary>
+    internal ManagedGemm(bool singleThreaded, GemmKernelKind kernel, bool packRowMajorA = false)
     {
         if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"The {kernel} GEMM kernel needs hardware this CPU lacks.");
         _singleThreaded = singleThreaded;
@@ -46,6 +51,7 @@ internal sealed unsafe class ManagedGemm : IGemm
             GemmKernelKind.Separate => &GemmMicroKernel.Vector<SeparateMultiplyAdd>,
             _ => &GemmMicroKernel.Scalar,
         };
+        if (kernel == GemmKernelKind.Fused512 && !packRowMajorA) _rowsKernel = &GemmMicroKernel512.FusedRows;
     }
 
     /// <summary>The shared instance: every <see cref="ParallelLoop"/> thread, the best kernel of this CPU.</summary>
@@ -127,14 +133,17 @@ internal sealed unsafe class ManagedGemm : IGemm
         bool parallel = !_singleThreaded && (long)m * n * k >= GemmBlocking.ParallelThreshold;
         int minItems = parallel ? GemmBlocking.ItemsPerThread * ParallelLoop.Threads : 1;
         int kcMax = GemmBlocking.Split(k, GemmBlocking.Kc, 1);
-        int mcMax = Math.Min(m, GemmBlocking.McOuter);
         int mr = _mr, nr = _nr;
+        // Row-major op(A) with a kernel that reads it in place: no packing, one compute loop over all rows and k blocks.
+        bool direct = _rowsKernel != null && transA == Transpose.None;
+        int mcMax = direct ? m : Math.Min(m, GemmBlocking.McOuter);
         // The A chunk of one pass holds as many k blocks as the budget allows (all of them for the usual widths), so a
         // GEMM is one packing loop and one compute loop rather than two loops per k block.
         long blockFloats = (long)GemmBlocking.CeilDiv(mcMax, mr) * mr * kcMax;
-        int kBlocksPerPass = (int)Math.Clamp(GemmBlocking.PackedABudget / blockFloats, 1, GemmBlocking.CeilDiv(k, kcMax));
+        int kBlocksPerPass = direct ? GemmBlocking.CeilDiv(k, kcMax)
+            : (int)Math.Clamp(GemmBlocking.PackedABudget / blockFloats, 1, GemmBlocking.CeilDiv(k, kcMax));
         int kPass = kBlocksPerPass * kcMax;
-        float* packedA = GemmWorkspace.Current.EnsureA(blockFloats * kBlocksPerPass);
+        float* packedA = direct ? null : GemmWorkspace.Current.EnsureA(blockFloats * kBlocksPerPass);
 
         // Work items are column blocks of C (each packs its own B columns), and also row parts
         // when there are too few columns to keep every thread busy.
@@ -148,20 +157,24 @@ internal sealed unsafe class ManagedGemm : IGemm
             var pack = new GemmPackABody { A = pa, PackedA = packedA, Lda = lda, TransA = transA != Transpose.None, Mr = mr, KcMax = kcMax, BlockFloats = blockFloats };
             var compute = new GemmComputeBody
             {
-                Kernel = _kernel, B = pb, PackedA = packedA, C = pc, Bias = bias, Ldb = ldb, Ldc = ldc, N = n, KcMax = kcMax, BlockFloats = blockFloats,
+                Kernel = _kernel, RowsKernel = direct ? _rowsKernel : null, A = pa, Lda = lda,
+                B = pb, PackedA = packedA, C = pc, Bias = bias, Ldb = ldb, Ldc = ldc, N = n, KcMax = kcMax, BlockFloats = blockFloats,
                 ColBlock = colBlock, ColBlocks = colBlocks, Mr = mr, Nr = nr, TransB = transB != Transpose.None, Alpha = alpha, Lower = lower,
             };
             for (int p0 = 0; p0 < k; p0 += kPass)
             {
                 int kp = Math.Min(kPass, k - p0);
-                for (int ic0 = 0; ic0 < m; ic0 += GemmBlocking.McOuter)
+                for (int ic0 = 0; ic0 < m; ic0 += mcMax)
                 {
-                    int mc = Math.Min(GemmBlocking.McOuter, m - ic0);
-                    pack.Pc = p0;
-                    pack.K = kp;
-                    pack.Ic0 = ic0;
-                    pack.Mc = mc;
-                    Run(parallel, pack.Items, pack);
+                    int mc = Math.Min(mcMax, m - ic0);
+                    if (!direct)
+                    {
+                        pack.Pc = p0;
+                        pack.K = kp;
+                        pack.Ic0 = ic0;
+                        pack.Mc = mc;
+                        Run(parallel, pack.Items, pack);
+                    }
 
                     compute.Pc = p0;
                     compute.K = kp;

@@ -1,9 +1,11 @@
 // Tests of ManagedGemm: agreement with ReferenceGemm on odd sizes, all transposes, α ≠ 1,
 // β ∈ {0, 0.5} and padded leading dimensions, for every micro-kernel this CPU runs and past every packing block;
-// the 12×32 Vector512 kernel bit-identical to the 6×16 Vector256 FMA kernel; the first-use kernel choice;
+// the 12×32 Vector512 kernel bit-identical to the 6×16 Vector256 FMA kernel, and reading row-major A in place
+// bit-identical to reading it packed; the first-use kernel choice;
 // BLAS edge cases; bit-identical results whatever the thread count; safety when nested in a parallel
 // loop or called concurrently; zero allocation in steady state; argument validation.
 using TaskVectors.Blas;
+using TaskVectors.Tensors;
 using TaskVectors.Threading;
 
 namespace TaskVectors.Tests.Blas;
@@ -59,6 +61,38 @@ public class ManagedGemmTests
             wide.Sgemm(GemmCheck.Op(transA), GemmCheck.Op(transB), m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, actual, p.Ldc);
             int differing = actual.Zip(expected).Count(x => BitConverter.SingleToInt32Bits(x.First) != BitConverter.SingleToInt32Bits(x.Second));
             differing.ShouldBe(0, $"{m}×{n}×{k} β={beta}: {differing} of {actual.Length} elements differ between the 12×32 and 6×16 kernels");
+        }
+    }
+
+    [Vector512Theory]
+    [InlineData(1, 1, 1, 1)]
+    [InlineData(13, 33, 7, 1)] // one row past a 12-row tile: the edge tile's missing rows
+    [InlineData(2048, 384, 384, 1)] // MiniLM q/k/v
+    [InlineData(197, 300, 600, 1)] // three k blocks, a ragged last tile
+    [InlineData(3100, 40, 1500, 2)] // past McOuter rows and the packed-A budget when packed
+    [InlineData(50, 4111, 260, 1)] // past the packed-B column block
+    public void Sgemm_Vector512RowMajorA_ReadInPlace_BitIdenticalToPacked(int m, int n, int k, int threads)
+    {
+        var inPlace = new ManagedGemm(singleThreaded: threads == 1, GemmKernelKind.Fused512);
+        var packed = new ManagedGemm(singleThreaded: true, GemmKernelKind.Fused512, packRowMajorA: true);
+        var bias = new float[n];
+        new Rng(3).FillNormal(bias);
+        foreach (var transB in new[] { Transpose.None, Transpose.Transpose })
+        {
+            var p = new GemmProblem(m, n, k, Transpose.None, transB, pad: 5, seed: (ulong)(m * 7 + k));
+            foreach (float beta in new[] { 0f, 1f, 0.5f })
+            {
+                var expected = p.FreshC(beta);
+                packed.Sgemm(Transpose.None, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, expected, p.Ldc);
+                var actual = p.FreshC(beta);
+                inPlace.Sgemm(Transpose.None, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, actual, p.Ldc);
+                ArrayAssert.Equal(actual, expected, $"{m}×{n}×{k} {transB} β={beta}: A read in place vs packed");
+            }
+            var expectedBias = p.FreshC(0f);
+            packed.SgemmBias(Transpose.None, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, bias, expectedBias, p.Ldc);
+            var actualBias = p.FreshC(0f);
+            inPlace.SgemmBias(Transpose.None, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, bias, actualBias, p.Ldc);
+            ArrayAssert.Equal(actualBias, expectedBias, $"{m}×{n}×{k} {transB} with bias: A read in place vs packed");
         }
     }
 
