@@ -95,8 +95,11 @@ public sealed class Linear : ILayer, IKfacLayer
         var gy = gradOutput.Span;
         // ∂L/∂W (out × in) += gyᵀ (out × N) · x (N × in)
         if (Weight.RequiresGrad)
+        {
+            var gradWeight = Weight.GradForWrite(out bool overwrite); // right after ZeroGrad: store, don't add to zeros
             Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, OutFeatures, InFeatures, rows,
-                1f, gy, OutFeatures, x.Span, InFeatures, 1f, Weight.Grad.Span, InFeatures);
+                1f, gy, OutFeatures, x.Span, InFeatures, overwrite ? 0f : 1f, gradWeight.Span, InFeatures);
+        }
         // ∂L/∂b += Σ_n gy[n, :]
         if (Bias is { RequiresGrad: true }) ElementwiseDriver.AddColumnSums(gy, rows, OutFeatures, Bias.Grad.Span);
         // ∂L/∂x (N × in) = gy (N × out) · W (out × in)

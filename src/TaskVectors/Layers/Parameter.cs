@@ -11,7 +11,9 @@ namespace TaskVectors.Layers;
 /// </summary>
 public sealed class Parameter
 {
+    private readonly Tensor _grad;
     private Tensor? _tangent;
+    private bool _gradZeroPending; // ZeroGrad ran and nothing has touched the accumulator since: it is logically zero
 
     /// <summary>Creates a parameter named <paramref name="name"/> holding <paramref name="value"/> (not copied).</summary>
     public Parameter(string name, Tensor value)
@@ -19,7 +21,7 @@ public sealed class Parameter
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Name = name;
         Value = value ?? throw new ArgumentNullException(nameof(value));
-        Grad = new Tensor(value.Shape);
+        _grad = new Tensor(value.Shape);
     }
 
     /// <summary>The dotted Hugging Face name.</summary>
@@ -29,7 +31,19 @@ public sealed class Parameter
     public Tensor Value { get; }
 
     /// <summary>The accumulated gradient ∂L/∂θ_p; Backward adds to it, <see cref="ZeroGrad"/> clears it.</summary>
-    public Tensor Grad { get; }
+    /// <remarks>Reading it after <see cref="ZeroGrad"/> clears the tensor first, so its contents are always current.</remarks>
+    public Tensor Grad
+    {
+        get
+        {
+            if (_gradZeroPending)
+            {
+                ElementwiseDriver.Clear(_grad.Span); // parallel for large tensors (ViT-B/32: 88M floats per step)
+                _gradZeroPending = false;
+            }
+            return _grad;
+        }
+    }
 
     /// <summary>
     /// Whether Backward accumulates ∂L/∂θ_p into <see cref="Grad"/> (default true). When false, Grad is left as it is and
@@ -53,8 +67,23 @@ public sealed class Parameter
     /// <summary>Number of scalar entries.</summary>
     public int Length => Value.Length;
 
-    /// <summary>Sets the gradient accumulator to zero.</summary>
-    public void ZeroGrad() => ElementwiseDriver.Clear(Grad.Span); // parallel for large tensors (ViT-B/32: 88M floats per step)
+    /// <summary>
+    /// Sets the gradient accumulator to zero. The clear is deferred: the next read of <see cref="Grad"/> performs it, and a
+    /// layer whose backward writes the whole gradient in one product (a Linear's ∂L/∂W) overwrites it instead of adding to
+    /// zeros, which saves a pass over the tensor and a read of it.
+    /// </summary>
+    public void ZeroGrad() => _gradZeroPending = true;
+
+    /// <summary>
+    /// The accumulator for a writer that covers every element in one product: <paramref name="overwrite"/> is true when it
+    /// is logically zero (after <see cref="ZeroGrad"/>), and the writer must then store (β = 0) rather than add.
+    /// </summary>
+    internal Tensor GradForWrite(out bool overwrite)
+    {
+        overwrite = _gradZeroPending;
+        _gradZeroPending = false;
+        return _grad;
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} {Value.ShapeText}";

@@ -122,7 +122,10 @@ public sealed class PatchEmbedding : ILayer, IKfacLayer
         var gy = gradOutput.Span;
         // ∂L/∂W (dim × C·p·p) += gyᵀ (dim × B·P) · cols (B·P × C·p·p)
         if (Weight.RequiresGrad)
-            Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, Dim, k, rows, 1f, gy, Dim, _cols!.Span, k, 1f, Weight.Grad.Span, k);
+        {
+            var gradWeight = Weight.GradForWrite(out bool overwrite); // right after ZeroGrad: store, don't add to zeros
+            Gemm.Default.Sgemm(Transpose.Transpose, Transpose.None, Dim, k, rows, 1f, gy, Dim, _cols!.Span, k, overwrite ? 0f : 1f, gradWeight.Span, k);
+        }
         if (Bias is { RequiresGrad: true }) ElementwiseDriver.AddColumnSums(gy, rows, Dim, Bias.Grad.Span);
         // ∂L/∂cols = gy · W, then col2im back to image layout.
         var gradCols = Tensor.Ensure(ref _gradCols, rows, k);

@@ -119,6 +119,9 @@ public sealed class FineTuner<TInput>
                     loss += MicroBatch(batch, labels, options.AccumulationSteps) / options.AccumulationSteps;
                 }
                 if (!double.IsFinite(loss)) throw new TrainingDivergedException(step + 1, $"the loss is {loss}");
+                // The slots hold the gradient tensors themselves: perform any clear ZeroGrad deferred for a parameter the
+                // backward pass did not reach before the regularizers, clipping and optimizer read them.
+                for (int i = 0; i < trainables.Count; i++) _ = trainables[i].Grad;
                 double penalty = 0;
                 for (int r = 0; r < options.Regularizers.Count; r++) penalty += options.Regularizers[r].AddPenaltyGradient(trainables, step);
                 if (!double.IsFinite(penalty)) throw new TrainingDivergedException(step + 1, $"the regularizers' penalty is {penalty}");
