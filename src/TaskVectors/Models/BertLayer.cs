@@ -2,6 +2,7 @@
 // h = LN1(x + dropout(attn(x, mask))), y = LN2(h + dropout(dense2(gelu(dense1(h))))), with the
 // Hugging Face BertLayer names ("encoder.layer.{i}.attention.self.query", …, "output.LayerNorm").
 using TaskVectors.Layers;
+using TaskVectors.Layers.Kernels;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.Models;
@@ -148,12 +149,12 @@ public sealed class BertLayer : ILayer, IModule
         var gradSum2 = _outputResidual.Backward(OutputNorm.Backward(gradOutput));
         var gradMlpInput = Intermediate.Backward(Activation.Backward(Output.Backward(OutputDropout.Backward(gradSum2))));
         var gradHidden = Tensor.Ensure(ref _gradHidden, gradSum2.Shape);
-        TensorMath.Add(gradSum2.Span, gradMlpInput.Span, gradHidden.Span);
+        ElementwiseDriver.Add(gradSum2.Span, gradMlpInput.Span, gradHidden.Span);
         // s₁ = x + dropout(attn(x)): the skip and the attention path both reach x.
         var gradSum1 = _attentionResidual.Backward(AttentionNorm.Backward(gradHidden));
         var gradAttentionInput = Attention.Backward(AttentionDropout.Backward(gradSum1));
         var gradInput = Tensor.Ensure(ref _gradInput, gradSum1.Shape);
-        TensorMath.Add(gradSum1.Span, gradAttentionInput.Span, gradInput.Span);
+        ElementwiseDriver.Add(gradSum1.Span, gradAttentionInput.Span, gradInput.Span);
         return gradInput;
     }
 

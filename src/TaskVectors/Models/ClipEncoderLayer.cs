@@ -3,6 +3,7 @@
 // with Hugging Face's names "{prefix}.layer_norm1", "{prefix}.self_attn.*", "{prefix}.layer_norm2",
 // "{prefix}.mlp.fc1", "{prefix}.mlp.fc2".
 using TaskVectors.Layers;
+using TaskVectors.Layers.Kernels;
 using TaskVectors.Tensors;
 
 namespace TaskVectors.Models;
@@ -87,11 +88,11 @@ public sealed class ClipEncoderLayer : ILayer, IModule
         // y = x₁ + mlp(x₁): ∂L/∂x₁ = g + mlpᵀ(g)
         var branch = LayerNorm2.Backward(Fc1.Backward(Activation.Backward(Fc2.Backward(gradOutput))));
         var gradMid = Tensor.Ensure(ref _gradMid, gradOutput.Shape);
-        TensorMath.Add(gradOutput.Span, branch.Span, gradMid.Span);
+        ElementwiseDriver.Add(gradOutput.Span, branch.Span, gradMid.Span);
         // x₁ = x + attn(x): ∂L/∂x = ∂L/∂x₁ + attnᵀ(∂L/∂x₁)
         branch = LayerNorm1.Backward(Attention.Backward(gradMid));
         var gradInput = Tensor.Ensure(ref _gradInput, gradOutput.Shape);
-        TensorMath.Add(gradMid.Span, branch.Span, gradInput.Span);
+        ElementwiseDriver.Add(gradMid.Span, branch.Span, gradInput.Span);
         return gradInput;
     }
 
