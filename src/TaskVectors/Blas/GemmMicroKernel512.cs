@@ -7,6 +7,8 @@
 // broadcasts, enough independent sums to cover the FMA latency on two 512-bit pipes.
 // Each sum is one fused multiply-add per p in increasing p, then α·sum + β·C exactly as the 6×16
 // Vector256 FMA kernel does it, so the two kernels give bit-identical C (which one runs never shows).
+// FusedRows reads a row-major A in place instead of a packed panel (element (i, p) at a[i·lda + p]); one k loop,
+// addressing A by a row stride and a p stride, serves both.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -35,7 +37,7 @@ internal static unsafe class GemmMicroKernel512
             Sse.Prefetch0(src + (long)i * lds);
             Sse.Prefetch0(src + (long)i * lds + cols - 1);
         }
-        Accumulate(kc, a, b, acc);
+        Accumulate(kc, a, 1, Mr, Mr, b, acc);
         Store(c, ldc, src, lds, rows, cols, acc, alpha, beta);
     }
 
@@ -74,94 +76,17 @@ internal static unsafe class GemmMicroKernel512
             Sse.Prefetch0(src + (long)i * lds);
             Sse.Prefetch0(src + (long)i * lds + cols - 1);
         }
-        AccumulateRows(kc, a, lda, rows, b, acc);
+        Accumulate(kc, a, lda, 1, rows, b, acc);
         Store(c, ldc, src, lds, rows, cols, acc, alpha, beta);
     }
 
-    // acc[i·Nr + j] = Σ_p a[p·Mr + i]·b[p·Nr + j]: 24 accumulators, 2 B loads and 12 broadcasts per p.
+    // acc[i·Nr + j] = Σ_p A(i, p)·b[p·Nr + j] with A(i, p) = a[i·rowStride + p·pStride] (a packed micro-panel: 1 and Mr;
+    // row-major A read in place: lda and 1): 24 accumulators, 2 B loads and 12 broadcasts per p. Rows past `rows`
+    // repeat the last row (their sums are never stored).
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Accumulate(int kc, float* a, float* b, float* acc)
+    private static void Accumulate(int kc, float* a, long rowStride, long pStride, int rows, float* b, float* acc)
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
-        Vector512<float> c90 = default, c91 = default, c100 = default, c101 = default, c110 = default, c111 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + 16);
-            Vector512<float> ai;
-            ai = Vector512.Create(a[0]);
-            c00 = Avx512F.FusedMultiplyAdd(ai, b0, c00);
-            c01 = Avx512F.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector512.Create(a[1]);
-            c10 = Avx512F.FusedMultiplyAdd(ai, b0, c10);
-            c11 = Avx512F.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector512.Create(a[2]);
-            c20 = Avx512F.FusedMultiplyAdd(ai, b0, c20);
-            c21 = Avx512F.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector512.Create(a[3]);
-            c30 = Avx512F.FusedMultiplyAdd(ai, b0, c30);
-            c31 = Avx512F.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector512.Create(a[4]);
-            c40 = Avx512F.FusedMultiplyAdd(ai, b0, c40);
-            c41 = Avx512F.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector512.Create(a[5]);
-            c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50);
-            c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
-            ai = Vector512.Create(a[6]);
-            c60 = Avx512F.FusedMultiplyAdd(ai, b0, c60);
-            c61 = Avx512F.FusedMultiplyAdd(ai, b1, c61);
-            ai = Vector512.Create(a[7]);
-            c70 = Avx512F.FusedMultiplyAdd(ai, b0, c70);
-            c71 = Avx512F.FusedMultiplyAdd(ai, b1, c71);
-            ai = Vector512.Create(a[8]);
-            c80 = Avx512F.FusedMultiplyAdd(ai, b0, c80);
-            c81 = Avx512F.FusedMultiplyAdd(ai, b1, c81);
-            ai = Vector512.Create(a[9]);
-            c90 = Avx512F.FusedMultiplyAdd(ai, b0, c90);
-            c91 = Avx512F.FusedMultiplyAdd(ai, b1, c91);
-            ai = Vector512.Create(a[10]);
-            c100 = Avx512F.FusedMultiplyAdd(ai, b0, c100);
-            c101 = Avx512F.FusedMultiplyAdd(ai, b1, c101);
-            ai = Vector512.Create(a[11]);
-            c110 = Avx512F.FusedMultiplyAdd(ai, b0, c110);
-            c111 = Avx512F.FusedMultiplyAdd(ai, b1, c111);
-            a += Mr;
-            b += Nr;
-        }
-        Vector512.Store(c00, acc + 0);
-        Vector512.Store(c01, acc + 16);
-        Vector512.Store(c10, acc + 32);
-        Vector512.Store(c11, acc + 48);
-        Vector512.Store(c20, acc + 64);
-        Vector512.Store(c21, acc + 80);
-        Vector512.Store(c30, acc + 96);
-        Vector512.Store(c31, acc + 112);
-        Vector512.Store(c40, acc + 128);
-        Vector512.Store(c41, acc + 144);
-        Vector512.Store(c50, acc + 160);
-        Vector512.Store(c51, acc + 176);
-        Vector512.Store(c60, acc + 192);
-        Vector512.Store(c61, acc + 208);
-        Vector512.Store(c70, acc + 224);
-        Vector512.Store(c71, acc + 240);
-        Vector512.Store(c80, acc + 256);
-        Vector512.Store(c81, acc + 272);
-        Vector512.Store(c90, acc + 288);
-        Vector512.Store(c91, acc + 304);
-        Vector512.Store(c100, acc + 320);
-        Vector512.Store(c101, acc + 336);
-        Vector512.Store(c110, acc + 352);
-        Vector512.Store(c111, acc + 368);
-    }
-
-    // acc[i·Nr + j] = Σ_p a[i·lda + p]·b[p·Nr + j], as Accumulate with A read in place; rows past `rows` repeat the last
-    // row (their sums are never stored).
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateRows(int kc, float* a, int lda, int rows, float* b, float* acc)
-    {
-        long ld = lda, last = rows - 1;
+        long ld = rowStride, last = rows - 1;
         float* a0 = a, a1 = a + Math.Min(1, last) * ld, a2 = a + Math.Min(2, last) * ld, a3 = a + Math.Min(3, last) * ld;
         float* a4 = a + Math.Min(4, last) * ld, a5 = a + Math.Min(5, last) * ld, a6 = a + Math.Min(6, last) * ld, a7 = a + Math.Min(7, last) * ld;
         float* a8 = a + Math.Min(8, last) * ld, a9 = a + Math.Min(9, last) * ld, a10 = a + Math.Min(10, last) * ld, a11 = a + Math.Min(11, last) * ld;
@@ -169,45 +94,45 @@ internal static unsafe class GemmMicroKernel512
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default, c80 = default, c81 = default;
         Vector512<float> c90 = default, c91 = default, c100 = default, c101 = default, c110 = default, c111 = default;
-        for (int p = 0; p < kc; p++)
+        for (long p = 0, o = 0; p < kc; p++, o += pStride)
         {
             var b0 = Vector512.Load(b);
             var b1 = Vector512.Load(b + 16);
             Vector512<float> ai;
-            ai = Vector512.Create(a0[p]);
+            ai = Vector512.Create(a0[o]);
             c00 = Avx512F.FusedMultiplyAdd(ai, b0, c00);
             c01 = Avx512F.FusedMultiplyAdd(ai, b1, c01);
-            ai = Vector512.Create(a1[p]);
+            ai = Vector512.Create(a1[o]);
             c10 = Avx512F.FusedMultiplyAdd(ai, b0, c10);
             c11 = Avx512F.FusedMultiplyAdd(ai, b1, c11);
-            ai = Vector512.Create(a2[p]);
+            ai = Vector512.Create(a2[o]);
             c20 = Avx512F.FusedMultiplyAdd(ai, b0, c20);
             c21 = Avx512F.FusedMultiplyAdd(ai, b1, c21);
-            ai = Vector512.Create(a3[p]);
+            ai = Vector512.Create(a3[o]);
             c30 = Avx512F.FusedMultiplyAdd(ai, b0, c30);
             c31 = Avx512F.FusedMultiplyAdd(ai, b1, c31);
-            ai = Vector512.Create(a4[p]);
+            ai = Vector512.Create(a4[o]);
             c40 = Avx512F.FusedMultiplyAdd(ai, b0, c40);
             c41 = Avx512F.FusedMultiplyAdd(ai, b1, c41);
-            ai = Vector512.Create(a5[p]);
+            ai = Vector512.Create(a5[o]);
             c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50);
             c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
-            ai = Vector512.Create(a6[p]);
+            ai = Vector512.Create(a6[o]);
             c60 = Avx512F.FusedMultiplyAdd(ai, b0, c60);
             c61 = Avx512F.FusedMultiplyAdd(ai, b1, c61);
-            ai = Vector512.Create(a7[p]);
+            ai = Vector512.Create(a7[o]);
             c70 = Avx512F.FusedMultiplyAdd(ai, b0, c70);
             c71 = Avx512F.FusedMultiplyAdd(ai, b1, c71);
-            ai = Vector512.Create(a8[p]);
+            ai = Vector512.Create(a8[o]);
             c80 = Avx512F.FusedMultiplyAdd(ai, b0, c80);
             c81 = Avx512F.FusedMultiplyAdd(ai, b1, c81);
-            ai = Vector512.Create(a9[p]);
+            ai = Vector512.Create(a9[o]);
             c90 = Avx512F.FusedMultiplyAdd(ai, b0, c90);
             c91 = Avx512F.FusedMultiplyAdd(ai, b1, c91);
-            ai = Vector512.Create(a10[p]);
+            ai = Vector512.Create(a10[o]);
             c100 = Avx512F.FusedMultiplyAdd(ai, b0, c100);
             c101 = Avx512F.FusedMultiplyAdd(ai, b1, c101);
-            ai = Vector512.Create(a11[p]);
+            ai = Vector512.Create(a11[o]);
             c110 = Avx512F.FusedMultiplyAdd(ai, b0, c110);
             c111 = Avx512F.FusedMultiplyAdd(ai, b1, c111);
             b += Nr;
