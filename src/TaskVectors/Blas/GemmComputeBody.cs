@@ -8,8 +8,8 @@
 // the first k block's tiles read it in place of C (β = 1, row stride 0): C = α·A_blk·B_blk + bias, the
 // arithmetic of a broadcast bias then β = 1, without the pass over C. With Lower
 // set (a SYRK), tiles whose rows all lie above their first column (wholly above the diagonal of C) are
-// skipped, and so is an item with no tile on or below the diagonal. With RowsKernel set (row-major op(A) and a kernel
-// that reads A in place), nothing was packed and tiles read A's rows directly.
+// skipped, and so is an item with no tile on or below the diagonal. With RowsKernel set (a kernel that reads op(A) in
+// place), nothing was packed and tiles read A directly: row i, step p at A + i·lda + p, or A + p·lda + i transposed.
 using System.Runtime.CompilerServices;
 using TaskVectors.Threading;
 
@@ -19,11 +19,11 @@ namespace TaskVectors.Blas;
 internal unsafe struct GemmComputeBody : ILoopBody
 {
     public delegate*<int, float*, float*, float*, int, float*, int, int, int, float, float, void> Kernel;
-    public delegate*<int, float*, int, float*, float*, int, float*, int, int, int, float, float, void> RowsKernel;
+    public delegate*<int, float*, long, long, float*, float*, int, float*, int, int, int, float, float, void> RowsKernel;
     public float* A, B, PackedA, C, Bias;
     public long BlockFloats;
     public int Lda, Ldb, Ldc, Pc, K, KcMax, Ic0, Mc, N, ColBlock, ColBlocks, RowPart, Mr, Nr;
-    public bool TransB, Lower, First;
+    public bool TransA, TransB, Lower, First;
     public float Alpha, Beta;
 
     /// <summary>Number of iterations that cover the row chunk.</summary>
@@ -70,7 +70,11 @@ internal unsafe struct GemmComputeBody : ILoopBody
                         int lds = bias != null ? 0 : Ldc, tileRows = Math.Min(Mr, rows - ir);
                         float b = bias != null ? 1f : beta;
                         if (RowsKernel != null)
-                            RowsKernel(kc, A + (long)(Ic0 + i0 + ir) * Lda + Pc + p0, Lda, bp, c, Ldc, s, lds, tileRows, width, Alpha, b);
+                        {
+                            long row = Ic0 + i0 + ir, col = Pc + p0; // op(A)[row, col] is A[row, col], or A[col, row] transposed
+                            if (TransA) RowsKernel(kc, A + col * Lda + row, 1, Lda, bp, c, Ldc, s, lds, tileRows, width, Alpha, b);
+                            else RowsKernel(kc, A + row * Lda + col, Lda, 1, bp, c, Ldc, s, lds, tileRows, width, Alpha, b);
+                        }
                         else
                             Kernel(kc, packedA + (long)(i0 + ir) * kc, bp, c, Ldc, s, lds, tileRows, width, Alpha, b);
                     }

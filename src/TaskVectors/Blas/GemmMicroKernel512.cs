@@ -7,8 +7,8 @@
 // broadcasts, enough independent sums to cover the FMA latency on two 512-bit pipes.
 // Each sum is one fused multiply-add per p in increasing p, then α·sum + β·C exactly as the 6×16
 // Vector256 FMA kernel does it, so the two kernels give bit-identical C (which one runs never shows).
-// FusedRows reads a row-major A in place instead of a packed panel (element (i, p) at a[i·lda + p]); one k loop,
-// addressing A by a row stride and a p stride, serves both.
+// FusedRows reads A in place instead of a packed panel (element (i, p) at a[i·rowStride + p·pStride]: lda and 1 for a
+// row-major op(A), 1 and lda for a transposed one); one k loop, addressing A by the two strides, serves all three.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -63,12 +63,12 @@ internal static unsafe class GemmMicroKernel512
     }
 
     /// <summary>
-    /// <see cref="Fused"/> reading A in place: row i of the tile is a[i·lda + p] (row-major op(A), no packing). The
-    /// sums are the same fused multiply-adds in the same order, so C is bit-identical to the packed kernel's.
+    /// <see cref="Fused"/> reading A in place: element (i, p) of the tile's A is a[i·rowStride + p·pStride] (no packing).
+    /// The sums are the same fused multiply-adds in the same order, so C is bit-identical to the packed kernel's.
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void FusedRows(int kc, float* a, int lda, float* b, float* c, int ldc, float* src, int lds, int rows, int cols, float alpha, float beta)
+    public static void FusedRows(int kc, float* a, long rowStride, long pStride, float* b, float* c, int ldc, float* src, int lds, int rows, int cols, float alpha, float beta)
     {
         float* acc = stackalloc float[Mr * Nr];
         for (int i = 0; i < rows; i++)
@@ -76,7 +76,7 @@ internal static unsafe class GemmMicroKernel512
             Sse.Prefetch0(src + (long)i * lds);
             Sse.Prefetch0(src + (long)i * lds + cols - 1);
         }
-        Accumulate(kc, a, lda, 1, rows, b, acc);
+        Accumulate(kc, a, rowStride, pStride, rows, b, acc);
         Store(c, ldc, src, lds, rows, cols, acc, alpha, beta);
     }
 

@@ -3,8 +3,8 @@
 // usually all), rows of op(A) in chunks of McOuter; for each, one parallel pass packs the A chunk into
 // Mr-row panels (every k block of the pass) and one parallel pass runs column blocks of C, each walking
 // the k blocks in order, packing its op(B) columns into Nr-column panels and calling the micro-kernel
-// (a 6×16 Vector256 tile, or 12×32 Vector512 where GemmKernelChoice finds it faster). The Vector512 tile reads a
-// row-major op(A) in place instead (no A packing pass). A bias row, when given, is the β = 1 operand of the first k
+// (a 6×16 Vector256 tile, or 12×32 Vector512 where GemmKernelChoice finds it faster). The Vector512 tile reads
+// op(A) in place instead, transposed or not (no A packing pass). A bias row, when given, is the β = 1 operand of the first k
 // block's tiles (fused epilogue).
 // k is never split across threads and the k blocks do not depend on the thread count, so results
 // are bit-identical for any number of threads.
@@ -30,13 +30,13 @@ internal sealed unsafe class ManagedGemm : IGemm
     private readonly bool _singleThreaded;
     private readonly int _mr, _nr;
     private readonly delegate*<int, float*, float*, float*, int, float*, int, int, int, float, float, void> _kernel;
-    private readonly delegate*<int, float*, int, float*, float*, int, float*, int, int, int, float, float, void> _rowsKernel;
+    private readonly delegate*<int, float*, long, long, float*, float*, int, float*, int, int, int, float, float, void> _rowsKernel;
 
     /// <summary>
-    /// Creates a provider; tests use it to force one thread, a slower kernel, or (<paramref name="packRowMajorA"/>) packing of
-    /// row-major A where the kernel could read it in place.
+    /// Creates a provider; tests use it to force one thread, a slower kernel, or (<paramref name="packA"/>) packing of A
+    /// where the kernel could read it in place.
     /// </summary>
-    internal ManagedGemm(bool singleThreaded, GemmKernelKind kernel, bool packRowMajorA = false)
+    internal ManagedGemm(bool singleThreaded, GemmKernelKind kernel, bool packA = false)
     {
         if (!IsSupported(kernel)) throw new PlatformNotSupportedException($"The {kernel} GEMM kernel needs hardware this CPU lacks.");
         _singleThreaded = singleThreaded;
@@ -51,7 +51,7 @@ internal sealed unsafe class ManagedGemm : IGemm
             GemmKernelKind.Separate => &GemmMicroKernel.Vector<SeparateMultiplyAdd>,
             _ => &GemmMicroKernel.Scalar,
         };
-        if (kernel == GemmKernelKind.Fused512 && !packRowMajorA) _rowsKernel = &GemmMicroKernel512.FusedRows;
+        if (kernel == GemmKernelKind.Fused512 && !packA) _rowsKernel = &GemmMicroKernel512.FusedRows;
     }
 
     /// <summary>The shared instance: every <see cref="ParallelLoop"/> thread, the best kernel of this CPU.</summary>
@@ -134,8 +134,8 @@ internal sealed unsafe class ManagedGemm : IGemm
         int minItems = parallel ? GemmBlocking.ItemsPerThread * ParallelLoop.Threads : 1;
         int kcMax = GemmBlocking.Split(k, GemmBlocking.Kc, 1);
         int mr = _mr, nr = _nr;
-        // Row-major op(A) with a kernel that reads it in place: no packing, one compute loop over all rows and k blocks.
-        bool direct = _rowsKernel != null && transA == Transpose.None;
+        // A kernel that reads op(A) in place: no packing, one compute loop over all rows and k blocks.
+        bool direct = _rowsKernel != null;
         int mcMax = direct ? m : Math.Min(m, GemmBlocking.McOuter);
         // The A chunk of one pass holds as many k blocks as the budget allows (all of them for the usual widths), so a
         // GEMM is one packing loop and one compute loop rather than two loops per k block.
@@ -157,7 +157,7 @@ internal sealed unsafe class ManagedGemm : IGemm
             var pack = new GemmPackABody { A = pa, PackedA = packedA, Lda = lda, TransA = transA != Transpose.None, Mr = mr, KcMax = kcMax, BlockFloats = blockFloats };
             var compute = new GemmComputeBody
             {
-                Kernel = _kernel, RowsKernel = direct ? _rowsKernel : null, A = pa, Lda = lda,
+                Kernel = _kernel, RowsKernel = direct ? _rowsKernel : null, A = pa, Lda = lda, TransA = transA != Transpose.None,
                 B = pb, PackedA = packedA, C = pc, Bias = bias, Ldb = ldb, Ldc = ldc, N = n, KcMax = kcMax, BlockFloats = blockFloats,
                 ColBlock = colBlock, ColBlocks = colBlocks, Mr = mr, Nr = nr, TransB = transB != Transpose.None, Alpha = alpha, Lower = lower,
             };

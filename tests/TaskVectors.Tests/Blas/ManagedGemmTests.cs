@@ -1,7 +1,7 @@
 // Tests of ManagedGemm: agreement with ReferenceGemm on odd sizes, all transposes, α ≠ 1,
 // β ∈ {0, 0.5} and padded leading dimensions, for every micro-kernel this CPU runs and past every packing block;
-// the 12×32 Vector512 kernel bit-identical to the 6×16 Vector256 FMA kernel, and reading row-major A in place
-// bit-identical to reading it packed; the first-use kernel choice;
+// the 12×32 Vector512 kernel bit-identical to the 6×16 Vector256 FMA kernel, and reading A in place (transposed or
+// not) bit-identical to reading it packed; the first-use kernel choice;
 // BLAS edge cases; bit-identical results whatever the thread count; safety when nested in a parallel
 // loop or called concurrently; zero allocation in steady state; argument validation.
 using TaskVectors.Blas;
@@ -71,29 +71,44 @@ public class ManagedGemmTests
     [InlineData(197, 300, 600, 1)] // three k blocks, a ragged last tile
     [InlineData(3100, 40, 1500, 2)] // past McOuter rows and the packed-A budget when packed
     [InlineData(50, 4111, 260, 1)] // past the packed-B column block
-    public void Sgemm_Vector512RowMajorA_ReadInPlace_BitIdenticalToPacked(int m, int n, int k, int threads)
+    public void Sgemm_Vector512_AReadInPlace_BitIdenticalToPacked(int m, int n, int k, int threads)
     {
         var inPlace = new ManagedGemm(singleThreaded: threads == 1, GemmKernelKind.Fused512);
-        var packed = new ManagedGemm(singleThreaded: true, GemmKernelKind.Fused512, packRowMajorA: true);
+        var packed = new ManagedGemm(singleThreaded: true, GemmKernelKind.Fused512, packA: true);
         var bias = new float[n];
         new Rng(3).FillNormal(bias);
-        foreach (var transB in new[] { Transpose.None, Transpose.Transpose })
+        foreach (var (transA, transB) in new[] { (Transpose.None, Transpose.None), (Transpose.None, Transpose.Transpose), (Transpose.Transpose, Transpose.None), (Transpose.Transpose, Transpose.Transpose) })
         {
-            var p = new GemmProblem(m, n, k, Transpose.None, transB, pad: 5, seed: (ulong)(m * 7 + k));
+            var p = new GemmProblem(m, n, k, transA, transB, pad: 5, seed: (ulong)(m * 7 + k));
             foreach (float beta in new[] { 0f, 1f, 0.5f })
             {
                 var expected = p.FreshC(beta);
-                packed.Sgemm(Transpose.None, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, expected, p.Ldc);
+                packed.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, expected, p.Ldc);
                 var actual = p.FreshC(beta);
-                inPlace.Sgemm(Transpose.None, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, actual, p.Ldc);
-                ArrayAssert.Equal(actual, expected, $"{m}×{n}×{k} {transB} β={beta}: A read in place vs packed");
+                inPlace.Sgemm(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, beta, actual, p.Ldc);
+                ArrayAssert.Equal(actual, expected, $"{m}×{n}×{k} {transA}/{transB} β={beta}: A read in place vs packed");
             }
             var expectedBias = p.FreshC(0f);
-            packed.SgemmBias(Transpose.None, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, bias, expectedBias, p.Ldc);
+            packed.SgemmBias(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, bias, expectedBias, p.Ldc);
             var actualBias = p.FreshC(0f);
-            inPlace.SgemmBias(Transpose.None, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, bias, actualBias, p.Ldc);
-            ArrayAssert.Equal(actualBias, expectedBias, $"{m}×{n}×{k} {transB} with bias: A read in place vs packed");
+            inPlace.SgemmBias(transA, transB, m, n, k, GemmCheck.Alpha, p.A, p.Lda, p.B, p.Ldb, bias, actualBias, p.Ldc);
+            ArrayAssert.Equal(actualBias, expectedBias, $"{m}×{n}×{k} {transA}/{transB} with bias: A read in place vs packed");
         }
+    }
+
+    [Vector512Theory]
+    [InlineData(37, 300)]
+    [InlineData(200, 1100)] // several k blocks, edge tiles on the diagonal
+    public void SsyrkLower_Vector512_AReadInPlace_BitIdenticalToPacked(int n, int k)
+    {
+        var a = new float[k * (n + 3)];
+        new Rng(9).FillNormal(a);
+        var expected = new float[n * n];
+        new ManagedGemm(singleThreaded: true, GemmKernelKind.Fused512, packA: true).SsyrkLower(n, k, 0.5f, a, n + 3, 0f, expected, n);
+        var actual = new float[n * n];
+        new ManagedGemm(singleThreaded: false, GemmKernelKind.Fused512).SsyrkLower(n, k, 0.5f, a, n + 3, 0f, actual, n);
+        for (int i = 0; i < n; i++)
+            ArrayAssert.Equal(actual.AsSpan(i * n, i + 1).ToArray(), expected.AsSpan(i * n, i + 1).ToArray(), $"row {i} of the lower triangle");
     }
 
     [Fact]
