@@ -70,7 +70,8 @@ public sealed class Parameter
     /// <summary>
     /// Sets the gradient accumulator to zero. The clear is deferred: the next read of <see cref="Grad"/> performs it, and a
     /// layer whose backward writes the whole gradient in one product (a Linear's ∂L/∂W) overwrites it instead of adding to
-    /// zeros, which saves a pass over the tensor and a read of it.
+    /// zeros, which saves a pass over the tensor and a read of it. A <see cref="Grad"/> tensor held from before shows the
+    /// cleared values only after the property is read again.
     /// </summary>
     public void ZeroGrad() => _gradZeroPending = true;
 
