@@ -4,8 +4,8 @@
 // Mr-row panels (every k block of the pass) and one parallel pass runs column blocks of C, each walking
 // the k blocks in order, packing its op(B) columns into Nr-column panels and calling the micro-kernel
 // (a 6×16 Vector256 tile, or 12×32 Vector512 where GemmKernelChoice finds it faster). The Vector512 tile reads
-// op(A) in place instead, transposed or not (no A packing pass). A bias row, when given, is the β = 1 operand of the first k
-// block's tiles (fused epilogue).
+// op(A) in place instead, transposed or not (no A packing pass). A bias row, when given, is the β = 1 operand of the
+// first k block's tiles (fused epilogue).
 // k is never split across threads and the k blocks do not depend on the thread count, so results
 // are bit-identical for any number of threads.
 using TaskVectors.Threading;
@@ -14,12 +14,11 @@ namespace TaskVectors.Blas;
 
 /// <summary>
 /// Managed single-precision GEMM: C[i, j] ← α · Σ_p op(A)[i, p] · op(B)[p, j] + β · C[i, j],
-/// row-major with the storage rules of <see cref="IGemm"/>. Operands are packed into cache-sized
-/// panels (transposes and leading dimensions are resolved there), the product runs in a 12×32
-/// Vector512 FMA register tile where AVX-512 is accelerated and measured faster at first use, else a 6×16
-/// Vector256 tile (FMA when the CPU has it, multiply+add otherwise, scalar without Vector256
-/// acceleration), and the work is spread over <see cref="ParallelLoop"/>'s threads. The Vector512 and
-/// Vector256 FMA tiles give bit-identical results.
+/// row-major with the storage rules of <see cref="IGemm"/>. op(B) is packed into cache-sized panels (transposes and
+/// leading dimensions are resolved there); the product runs in a 12×32 Vector512 FMA register tile that reads op(A) in
+/// place where AVX-512 is accelerated and measured faster at first use, else in a 6×16 Vector256 tile over packed op(A)
+/// panels (FMA when the CPU has it, multiply+add otherwise, scalar without Vector256 acceleration), and the work is
+/// spread over <see cref="ParallelLoop"/>'s threads. The Vector512 and Vector256 FMA tiles give bit-identical results.
 /// Each C element is accumulated over k in a fixed order whatever the thread count, so results are
 /// deterministic. When β = 0, C is not read; when k = 0 or α = 0, C ← β·C and A, B are not read.
 /// Packing buffers are per calling thread and reused, so repeated calls allocate nothing.
