@@ -41,6 +41,8 @@ internal unsafe struct GemmComputeBody : ILoopBody
         var workspace = GemmWorkspace.Current;
         float* packedB = workspace.EnsureB((long)ColBlock * KcMax);
         int rowBlock = GemmBlocking.Split(rowEnd - r0, GemmBlocking.Mc, Mr);
+        // In place, op(A)[i, p] is A[i·lda + p], or A[p·lda + i] when transposed.
+        long aRowStride = TransA ? 1 : Lda, aStepStride = TransA ? Lda : 1;
         for (int p0 = 0, block = 0; p0 < K; p0 += KcMax, block++)
         {
             int kc = Math.Min(KcMax, K - p0);
@@ -60,23 +62,24 @@ internal unsafe struct GemmComputeBody : ILoopBody
                     float* bp = packedB + (long)jr * kc;
                     int width = Math.Min(Nr, cols - jr);
                     float* cColumn = C + (long)(Ic0 + i0) * Ldc + j0 + jr;
+                    // The first k block of a biased product reads the bias row (stride 0, β = 1) in place of C.
                     float* bias = first && Bias != null ? Bias + j0 + jr : null;
+                    int lds = bias != null ? 0 : Ldc;
+                    float tileBeta = bias != null ? 1f : beta;
                     // In a SYRK, start at the first tile that reaches row j0 + jr (the diagonal of this micro-panel).
                     int firstTile = Lower ? (Math.Max(0, j0 + jr - Ic0 - i0 + 1 - Mr) + Mr - 1) / Mr * Mr : 0;
                     for (int ir = firstTile; ir < rows; ir += Mr)
                     {
                         float* c = cColumn + (long)ir * Ldc;
                         float* s = bias != null ? bias : c;
-                        int lds = bias != null ? 0 : Ldc, tileRows = Math.Min(Mr, rows - ir);
-                        float b = bias != null ? 1f : beta;
+                        int tileRows = Math.Min(Mr, rows - ir);
                         if (RowsKernel != null)
                         {
-                            long row = Ic0 + i0 + ir, col = Pc + p0; // op(A)[row, col] is A[row, col], or A[col, row] transposed
-                            if (TransA) RowsKernel(kc, A + col * Lda + row, 1, Lda, bp, c, Ldc, s, lds, tileRows, width, Alpha, b);
-                            else RowsKernel(kc, A + row * Lda + col, Lda, 1, bp, c, Ldc, s, lds, tileRows, width, Alpha, b);
+                            float* a = A + (Ic0 + i0 + ir) * aRowStride + (Pc + p0) * aStepStride;
+                            RowsKernel(kc, a, aRowStride, aStepStride, bp, c, Ldc, s, lds, tileRows, width, Alpha, tileBeta);
                         }
                         else
-                            Kernel(kc, packedA + (long)(i0 + ir) * kc, bp, c, Ldc, s, lds, tileRows, width, Alpha, b);
+                            Kernel(kc, packedA + (long)(i0 + ir) * kc, bp, c, Ldc, s, lds, tileRows, width, Alpha, tileBeta);
                     }
                 }
             }

@@ -24,22 +24,10 @@ internal static unsafe class GemmMicroKernel512
     /// <summary>Columns of the register tile (and of a packed B micro-panel): two Vector512.</summary>
     public const int Nr = 32;
 
-    /// <summary>The tile with Vector512 fused multiply-adds (needs AVX-512F).</summary>
-    [SkipLocalsInit]
+    /// <summary>The tile with Vector512 fused multiply-adds (needs AVX-512F) over a packed A micro-panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Fused(int kc, float* a, float* b, float* c, int ldc, float* src, int lds, int rows, int cols, float alpha, float beta)
-    {
-        // The sums leave registers through a scratch tile, keeping the k loop free of spills.
-        float* acc = stackalloc float[Mr * Nr];
-        for (int i = 0; i < rows; i++)
-        {
-            // Start fetching the C tile now; it is needed only after the k loop.
-            Sse.Prefetch0(src + (long)i * lds);
-            Sse.Prefetch0(src + (long)i * lds + cols - 1);
-        }
-        Accumulate(kc, a, 1, Mr, Mr, b, acc);
-        Store(c, ldc, src, lds, rows, cols, acc, alpha, beta);
-    }
+    public static void Fused(int kc, float* a, float* b, float* c, int ldc, float* src, int lds, int rows, int cols, float alpha, float beta) =>
+        FusedRows(kc, a, 1, Mr, b, c, ldc, src, lds, rows, cols, alpha, beta);
 
     // C ← α·acc + β·S over the tile's rows × cols.
     [SkipLocalsInit]
@@ -70,9 +58,11 @@ internal static unsafe class GemmMicroKernel512
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void FusedRows(int kc, float* a, long rowStride, long pStride, float* b, float* c, int ldc, float* src, int lds, int rows, int cols, float alpha, float beta)
     {
+        // The sums leave registers through a scratch tile, keeping the k loop free of spills.
         float* acc = stackalloc float[Mr * Nr];
         for (int i = 0; i < rows; i++)
         {
+            // Start fetching the C tile now; it is needed only after the k loop.
             Sse.Prefetch0(src + (long)i * lds);
             Sse.Prefetch0(src + (long)i * lds + cols - 1);
         }

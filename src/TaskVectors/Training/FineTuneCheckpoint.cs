@@ -97,7 +97,7 @@ internal sealed class FineTuneCheckpoint(string path, string fingerprint, FineTu
         try
         {
             // The slots are fixed first, so the state is checked against them before the optimizer takes it.
-            optimizer.Attach([.. trainables.Select(t => new OptimizerSlot(t.Name, t.Theta, t.Grad))]);
+            optimizer.Attach([.. trainables.Select(t => new OptimizerSlot(t.Name, t.Theta, t.Parameter))]);
             optimizer.ImportState(tensors, scalars);
         }
         catch (ArgumentException e)

@@ -80,7 +80,7 @@ public sealed class FineTuner<TInput>
             var theta0 = p.Value.Clone();
             trainables.Add(new TrainableParameter(p, theta0, options.Regime == Regime.Linearized ? p.Value.Clone() : p.Value));
         }
-        var slots = trainables.Select(t => new OptimizerSlot(t.Name, t.Theta, t.Grad)).ToList();
+        var slots = trainables.Select(t => new OptimizerSlot(t.Name, t.Theta, t.Parameter)).ToList();
         IOptimizer optimizer = options.Optimizer == OptimizerKind.AdamW
             ? new AdamW(new AdamWOptions { WeightDecay = options.WeightDecay })
             : new SgdMomentum(options.Momentum, options.WeightDecay);
@@ -119,9 +119,6 @@ public sealed class FineTuner<TInput>
                     loss += MicroBatch(batch, labels, options.AccumulationSteps) / options.AccumulationSteps;
                 }
                 if (!double.IsFinite(loss)) throw new TrainingDivergedException(step + 1, $"the loss is {loss}");
-                // The slots hold the gradient tensors themselves: perform any clear ZeroGrad deferred for a parameter the
-                // backward pass did not reach before the regularizers, clipping and optimizer read them.
-                for (int i = 0; i < trainables.Count; i++) _ = trainables[i].Grad;
                 double penalty = 0;
                 for (int r = 0; r < options.Regularizers.Count; r++) penalty += options.Regularizers[r].AddPenaltyGradient(trainables, step);
                 if (!double.IsFinite(penalty)) throw new TrainingDivergedException(step + 1, $"the regularizers' penalty is {penalty}");

@@ -13,6 +13,9 @@ namespace TaskVectors.Training;
 /// </summary>
 internal sealed class OptimizerSlot
 {
+    private readonly Tensor _grad;
+    private readonly Parameter? _gradOwner;
+
     /// <summary>Creates a slot named <paramref name="name"/> over <paramref name="value"/> and <paramref name="grad"/> (not copied).</summary>
     /// <exception cref="ArgumentException">The name is empty or the two shapes differ.</exception>
     public OptimizerSlot(string name, Tensor value, Tensor grad)
@@ -24,12 +27,19 @@ internal sealed class OptimizerSlot
             throw new ArgumentException($"Slot '{name}': gradient {grad.ShapeText} does not match value {value.ShapeText}.", nameof(grad));
         Name = name;
         Value = value;
-        Grad = grad;
+        _grad = grad;
     }
+
+    /// <summary>
+    /// A slot over <paramref name="value"/> whose gradient is <paramref name="gradOwner"/>'s, read through
+    /// <see cref="Parameter.Grad"/> each time so a clear deferred by <see cref="Parameter.ZeroGrad"/> is performed.
+    /// </summary>
+    public OptimizerSlot(string name, Tensor value, Parameter gradOwner)
+        : this(name, value, (gradOwner ?? throw new ArgumentNullException(nameof(gradOwner))).Grad) => _gradOwner = gradOwner;
 
     /// <summary>A slot over a layer parameter: its name, <see cref="Parameter.Value"/> and <see cref="Parameter.Grad"/>.</summary>
     public OptimizerSlot(Parameter parameter)
-        : this((parameter ?? throw new ArgumentNullException(nameof(parameter))).Name, parameter.Value, parameter.Grad)
+        : this((parameter ?? throw new ArgumentNullException(nameof(parameter))).Name, parameter.Value, parameter)
     {
     }
 
@@ -40,7 +50,7 @@ internal sealed class OptimizerSlot
     public Tensor Value { get; }
 
     /// <summary>∂L/∂θ for the current step, same shape as <see cref="Value"/>.</summary>
-    public Tensor Grad { get; }
+    public Tensor Grad => _gradOwner?.Grad ?? _grad;
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} {Value.ShapeText}";
